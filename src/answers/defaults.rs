@@ -1,0 +1,36 @@
+//! Where every default comes from: the article's values, overridden by what the
+//! probe sees on this host. Front ends and the answers file read defaults only
+//! through `HostDefaults`, so there is exactly one place to change them.
+
+use ipnet::IpNet;
+
+use super::values::{Interface, PortRange};
+use crate::assets::assets;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostDefaults {
+    /// The internet-facing interface; `None` protects every interface but `lo`.
+    pub interface: Option<Interface>,
+    /// The host's own private networks, exempt from the bogon drop.
+    pub local_nets: Vec<IpNet>,
+    /// The port sshd listens on now.
+    pub ssh_port: u16,
+    pub sip_ports: PortRange,
+    pub rtp_ports: PortRange,
+    pub tls_port: u16,
+}
+
+impl HostDefaults {
+    /// The article's values, for a host nothing is known about.
+    pub fn article() -> Self {
+        let d = &assets().defaults;
+        Self {
+            interface: None,
+            local_nets: Vec::new(),
+            ssh_port: d.ssh_port,
+            sip_ports: d.sip_ports,
+            rtp_ports: d.rtp_ports,
+            tls_port: d.tls_port,
+        }
+    }
+}

@@ -1,0 +1,52 @@
+use std::fmt;
+use std::path::PathBuf;
+
+/// One refused value: where it was, what it was, why, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    pub key: String,
+    pub value: String,
+    pub reason: String,
+    pub hint: String,
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} = {}: {}\n    what to do: {}",
+            self.key, self.value, self.reason, self.hint
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersError {
+    #[error(
+        "cannot read the answers file {path}: {source}\n    what to do: check the path and that you may read it"
+    )]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the answers file {path} is not valid:\n{message}\n    what to do: fix that line; the keys and values are listed in the README (\"The answers file\")"
+    )]
+    Syntax { path: PathBuf, message: String },
+    #[error("{}", list(.0))]
+    Invalid(Vec<InvalidValue>),
+}
+
+fn list(items: &[InvalidValue]) -> String {
+    let head = if items.len() == 1 {
+        "1 value in the answers was refused (nothing was changed):".to_string()
+    } else {
+        format!(
+            "{} values in the answers were refused (nothing was changed):",
+            items.len()
+        )
+    };
+    let body: Vec<String> = items.iter().map(|i| format!("  {i}")).collect();
+    format!("{head}\n{}", body.join("\n"))
+}

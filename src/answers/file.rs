@@ -1,0 +1,82 @@
+//! The answers file exactly as written on disk (TOML). Unknown keys are errors:
+//! a misspelt key must never silently weaken the firewall.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The article's full ruleset; SIP only from phones that named the hostname.
+    Strict,
+    /// The article's "Option 1": raw-table scanner protection beside the admin's rules.
+    RelaxedRaw,
+    /// The article's "Option 2": the full ruleset with SIP open to all, scanners banned.
+    RelaxedOpen,
+}
+
+impl Mode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Strict => "strict",
+            Self::RelaxedRaw => "relaxed-raw",
+            Self::RelaxedOpen => "relaxed-open",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersFile {
+    pub mode: Option<Mode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip: Option<SipFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asterisk: Option<AsteriskFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail2ban: Option<Fail2banFile>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFile {
+    pub interface: Option<String>,
+    pub local_nets: Option<Vec<String>>,
+    pub trusted: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshFile {
+    pub port: Option<i64>,
+    pub key_only: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipFile {
+    pub hostname: Option<String>,
+    pub user_agents: Option<Vec<String>>,
+    pub trunks: Option<Vec<String>>,
+    pub ports: Option<String>,
+    pub rtp: Option<String>,
+    pub tls_port: Option<i64>,
+    pub rate_limit: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsteriskFile {
+    pub noload: Option<Vec<String>>,
+    pub manager_localhost: Option<bool>,
+    pub disable_fop: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fail2banFile {
+    pub enabled: Option<bool>,
+}

@@ -1,0 +1,327 @@
+//! The admin's choices. One type, filled by the wizards or a TOML file, with
+//! defaults from `HostDefaults`. This is the only gate for user input: every
+//! value is validated here, so nothing downstream ever sees a bad one.
+
+mod defaults;
+mod error;
+mod file;
+mod values;
+
+use std::path::Path;
+
+use ipnet::IpNet;
+
+pub use defaults::HostDefaults;
+pub use error::{AnswersError, InvalidValue};
+pub use file::{AnswersFile, AsteriskFile, Fail2banFile, Mode, NetworkFile, SipFile, SshFile};
+pub use values::{Hostname, Interface, PortRange, Refusal, Trunk, UserAgent};
+
+use crate::assets::assets;
+
+/// Validated answers: every field is safe to use as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answers {
+    pub mode: Mode,
+    pub network: Network,
+    pub ssh: Ssh,
+    pub sip: Sip,
+    pub asterisk: Option<Asterisk>,
+    pub fail2ban: Option<Fail2ban>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// `None`: every interface but loopback.
+    pub interface: Option<Interface>,
+    pub local_nets: Vec<IpNet>,
+    pub trusted: Vec<IpNet>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ssh {
+    /// The port SSH listens on now.
+    pub current_port: u16,
+    /// The port the admin chose; `None` keeps SSH where it is.
+    pub new_port: Option<u16>,
+    pub key_only: bool,
+}
+
+impl Ssh {
+    /// The port SSH ends up on.
+    pub fn final_port(&self) -> u16 {
+        self.new_port.unwrap_or(self.current_port)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sip {
+    pub hostname: Option<Hostname>,
+    pub user_agents: Vec<UserAgent>,
+    pub trunks: Vec<Trunk>,
+    pub ports: PortRange,
+    pub rtp: PortRange,
+    pub tls_port: u16,
+    pub rate_limit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asterisk {
+    pub noload: Vec<String>,
+    pub manager_localhost: bool,
+    pub disable_fop: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fail2ban {
+    pub enabled: bool,
+}
+
+/// Collects every refusal, so the admin fixes the whole file in one go.
+#[derive(Default)]
+struct Checker {
+    problems: Vec<InvalidValue>,
+}
+
+impl Checker {
+    fn check<T>(
+        &mut self,
+        key: &str,
+        shown: impl std::fmt::Display,
+        result: Result<T, Refusal>,
+    ) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(r) => {
+                self.refuse(key, shown, r);
+                None
+            }
+        }
+    }
+
+    fn refuse(&mut self, key: &str, shown: impl std::fmt::Display, r: Refusal) {
+        self.problems.push(InvalidValue {
+            key: key.to_string(),
+            value: shown.to_string(),
+            reason: r.reason,
+            hint: r.hint,
+        });
+    }
+
+    fn list<T>(
+        &mut self,
+        key: &str,
+        items: &[String],
+        parse: impl Fn(&str) -> Result<T, Refusal>,
+    ) -> Vec<T> {
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| self.check(&format!("{key}[{i}]"), quoted(s), parse(s)))
+            .collect()
+    }
+}
+
+/// A value as TOML would show it, so the admin can find it in the file.
+fn quoted(s: &str) -> String {
+    format!("{s:?}")
+}
+
+impl Answers {
+    /// Read and validate an answers file.
+    pub fn load(path: &Path, defaults: &HostDefaults) -> Result<Self, AnswersError> {
+        let text = std::fs::read_to_string(path).map_err(|source| AnswersError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path, defaults)
+    }
+
+    /// Validate answers given as TOML text (`origin` names it in errors).
+    pub fn parse(text: &str, origin: &Path, defaults: &HostDefaults) -> Result<Self, AnswersError> {
+        let file: AnswersFile = toml::from_str(text).map_err(|e| AnswersError::Syntax {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Self::validate(&file, defaults)
+    }
+
+    /// Validate parsed answers against the host's defaults.
+    pub fn validate(file: &AnswersFile, defaults: &HostDefaults) -> Result<Self, AnswersError> {
+        let mut c = Checker::default();
+        let mode = file.mode.unwrap_or(Mode::Strict);
+
+        let net = file.network.clone().unwrap_or_default();
+        let interface = match &net.interface {
+            Some(name) => c.check("network.interface", quoted(name), Interface::parse(name)),
+            None => defaults.interface.clone(),
+        };
+        let local_nets = match &net.local_nets {
+            Some(list) => c.list("network.local_nets", list, values::network),
+            None => defaults.local_nets.clone(),
+        };
+        let trusted = c.list(
+            "network.trusted",
+            net.trusted.as_deref().unwrap_or_default(),
+            values::network,
+        );
+
+        let sip_file = file.sip.clone().unwrap_or_default();
+        let ports = match &sip_file.ports {
+            Some(p) => c.check("sip.ports", quoted(p), PortRange::parse(p)),
+            None => Some(defaults.sip_ports),
+        };
+        let rtp = match &sip_file.rtp {
+            Some(p) => c.check("sip.rtp", quoted(p), PortRange::parse(p)),
+            None => Some(defaults.rtp_ports),
+        };
+        let tls_port = match sip_file.tls_port {
+            Some(p) => c.check("sip.tls_port", p, values::port(p)),
+            None => Some(defaults.tls_port),
+        };
+        if let (Some(s), Some(r)) = (ports, rtp)
+            && s.overlaps(&r)
+        {
+            c.refuse(
+                "sip.rtp",
+                quoted(&r.to_string()),
+                Refusal {
+                    reason: format!("it overlaps the SIP ports {s}"),
+                    hint: "SIP and RTP need separate ranges (rtp.conf's rtpstart/rtpend)".into(),
+                },
+            );
+        }
+        if let (Some(r), Some(t)) = (rtp, tls_port)
+            && r.contains(t)
+        {
+            c.refuse(
+                "sip.tls_port",
+                t,
+                Refusal {
+                    reason: format!("it is inside the RTP range {r}"),
+                    hint: "use the port of your PJSIP TLS transport (usually 5061)".into(),
+                },
+            );
+        }
+        let hostname = sip_file
+            .hostname
+            .as_ref()
+            .and_then(|h| c.check("sip.hostname", quoted(h), Hostname::parse(h)));
+        let user_agents = c.list(
+            "sip.user_agents",
+            sip_file.user_agents.as_deref().unwrap_or_default(),
+            UserAgent::parse,
+        );
+        let trunks = c.list(
+            "sip.trunks",
+            sip_file.trunks.as_deref().unwrap_or_default(),
+            Trunk::parse,
+        );
+        if mode == Mode::Strict
+            && sip_file.hostname.is_none()
+            && sip_file
+                .user_agents
+                .as_deref()
+                .unwrap_or_default()
+                .is_empty()
+        {
+            c.refuse(
+                "sip.hostname",
+                "(missing)",
+                Refusal {
+                    reason: "strict mode admits only phones that name a secret hostname or send a whitelisted user agent, and neither is given".into(),
+                    hint: "add sip.hostname = \"pbx-7f3k.example.net\" (a name only your phones know), or choose mode = \"relaxed-open\"".into(),
+                },
+            );
+        }
+
+        let ssh_file = file.ssh.clone().unwrap_or_default();
+        let new_port = ssh_file.port.and_then(|p| {
+            let port = c.check("ssh.port", p, values::port(p))?;
+            let clash = ssh_port_clash(port, ports, rtp, tls_port);
+            match clash {
+                Some(r) => {
+                    c.refuse("ssh.port", p, r);
+                    None
+                }
+                None => Some(port),
+            }
+        });
+
+        let asterisk = file.asterisk.as_ref().map(|a| Asterisk {
+            noload: a.noload.clone().unwrap_or_default(),
+            manager_localhost: a.manager_localhost.unwrap_or(true),
+            disable_fop: a.disable_fop.unwrap_or(true),
+        });
+        let fail2ban = file.fail2ban.as_ref().map(|f| Fail2ban {
+            enabled: f.enabled.unwrap_or(true),
+        });
+
+        if !c.problems.is_empty() {
+            return Err(AnswersError::Invalid(c.problems));
+        }
+        // Every Option below is Some: a None was recorded as a problem above.
+        Ok(Answers {
+            mode,
+            network: Network {
+                interface,
+                local_nets,
+                trusted,
+            },
+            ssh: Ssh {
+                current_port: defaults.ssh_port,
+                new_port,
+                key_only: ssh_file.key_only.unwrap_or(false),
+            },
+            sip: Sip {
+                hostname,
+                user_agents,
+                trunks,
+                ports: ports.expect("checked"),
+                rtp: rtp.expect("checked"),
+                tls_port: tls_port.expect("checked"),
+                rate_limit: sip_file.rate_limit.unwrap_or(false),
+            },
+            asterisk,
+            fail2ban,
+        })
+    }
+}
+
+/// Why `port` cannot carry SSH, if it cannot.
+fn ssh_port_clash(
+    port: u16,
+    sip: Option<PortRange>,
+    rtp: Option<PortRange>,
+    tls: Option<u16>,
+) -> Option<Refusal> {
+    let hint = "pick a free high port, e.g. 2222 or anything in 20001-65535 outside the SIP and RTP ranges";
+    if let Some(s) = sip.filter(|s| s.contains(port)) {
+        return Some(Refusal {
+            reason: format!("it is inside the SIP ports {s}"),
+            hint: hint.into(),
+        });
+    }
+    if let Some(r) = rtp.filter(|r| r.contains(port)) {
+        return Some(Refusal {
+            reason: format!("it is inside the RTP range {r}"),
+            hint: hint.into(),
+        });
+    }
+    if tls == Some(port) {
+        return Some(Refusal {
+            reason: "it is the SIP over TLS port".into(),
+            hint: hint.into(),
+        });
+    }
+    // 22 is a trap port only once SSH has left it; keeping SSH there is allowed.
+    if port != 22 && assets().is_trap_port(port) {
+        return Some(Refusal {
+            reason: format!("port {port} is a port-scan trap: anyone knocking on it is banned"),
+            hint: hint.into(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,483 @@
+//! Validated values. Each type can only be built from input that is safe to
+//! put into an iptables-restore file or a config file, so nothing downstream
+//! re-checks (or could be tricked by) what the admin typed.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused, and what to do instead. The key and the value are
+/// added by the caller, which knows where the value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub hint: String,
+}
+
+fn refuse<T>(reason: impl Into<String>, hint: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal {
+        reason: reason.into(),
+        hint: hint.into(),
+    })
+}
+
+/// An inclusive port range, `lo:hi` (a single port is `p`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PortRange {
+    lo: u16,
+    hi: u16,
+}
+
+impl PortRange {
+    pub fn new(lo: u16, hi: u16) -> Result<Self, Refusal> {
+        if lo == 0 {
+            return refuse("port 0 is not a port", "use ports 1 to 65535");
+        }
+        if lo > hi {
+            return refuse(
+                format!("the range starts at {lo} but ends at {hi}"),
+                format!("write the lower port first, e.g. \"{hi}:{lo}\""),
+            );
+        }
+        Ok(Self { lo, hi })
+    }
+
+    pub fn single(port: u16) -> Result<Self, Refusal> {
+        Self::new(port, port)
+    }
+
+    pub fn lo(&self) -> u16 {
+        self.lo
+    }
+
+    pub fn hi(&self) -> u16 {
+        self.hi
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        (self.lo..=self.hi).contains(&port)
+    }
+
+    pub fn overlaps(&self, other: &PortRange) -> bool {
+        self.lo <= other.hi && other.lo <= self.hi
+    }
+
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let hint = "write a port like \"5060\" or a range like \"5060:5082\" (ports 1 to 65535)";
+        let port = |s: &str| -> Result<u16, Refusal> {
+            let s = s.trim();
+            match s.parse::<u32>() {
+                Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
+                Ok(p) => refuse(format!("{p} is outside 1-65535"), hint),
+                Err(_) => refuse(format!("\"{s}\" is not a port number"), hint),
+            }
+        };
+        let (lo, hi) = match text.split_once(':') {
+            Some((lo, hi)) => (port(lo)?, port(hi)?),
+            None if text.contains('-') => {
+                return refuse("ranges use a colon, as iptables does", hint);
+            }
+            None => {
+                let p = port(text)?;
+                (p, p)
+            }
+        };
+        Self::new(lo, hi)
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lo == self.hi {
+            write!(f, "{}", self.lo)
+        } else {
+            write!(f, "{}:{}", self.lo, self.hi)
+        }
+    }
+}
+
+impl TryFrom<String> for PortRange {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).map_err(|r| format!("{}; {}", r.reason, r.hint))
+    }
+}
+
+impl From<PortRange> for String {
+    fn from(p: PortRange) -> String {
+        p.to_string()
+    }
+}
+
+/// A port number given as a TOML integer (kept wide so 70000 gets a clear
+/// message instead of serde's "invalid value").
+pub fn port(n: i64) -> Result<u16, Refusal> {
+    match u16::try_from(n) {
+        Ok(p) if p >= 1 => Ok(p),
+        _ => refuse(
+            format!("{n} is not a port"),
+            "use a port between 1 and 65535",
+        ),
+    }
+}
+
+/// The secret SIP hostname phones must name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hostname(String);
+
+impl Hostname {
+    /// The secret name: a DNS name that is not an IP address and has at least
+    /// two labels.
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let example = "use a hard-to-guess DNS name like \"pbx-7f3k.example.net\"";
+        if text.parse::<IpAddr>().is_ok() {
+            return refuse(
+                "it is an IP address, which every scanner already knows",
+                format!("the protection is a secret name; {example}"),
+            );
+        }
+        let name = Self::dns_name(text, example)?;
+        if !name.0.contains('.') {
+            return refuse(
+                "a single label matches far too much (\"sip:pbx\" is inside \"sip:pbx.anything\")",
+                format!("use a full DNS name; {example}"),
+            );
+        }
+        Ok(name)
+    }
+
+    /// Any DNS name (RFC 1123 labels, at most 253 characters).
+    pub fn dns_name(text: &str, example: &str) -> Result<Self, Refusal> {
+        if text.is_empty() {
+            return refuse("the name is empty", example);
+        }
+        if let Some(bad) = text
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && *c != '-' && *c != '.')
+        {
+            return refuse(
+                format!("{} is not allowed in a hostname", describe_char(bad)),
+                format!("only letters, digits, '-' and '.'; {example}"),
+            );
+        }
+        if text.len() > 253 {
+            return refuse(
+                format!("it is {} characters long; DNS allows 253", text.len()),
+                example,
+            );
+        }
+        if text.ends_with('.') {
+            return refuse(
+                "it ends with a dot; phones send the name without it",
+                format!("drop the final dot: \"{}\"", text.trim_end_matches('.')),
+            );
+        }
+        for label in text.split('.') {
+            if label.is_empty() {
+                return refuse("it has an empty label (\"..\")", example);
+            }
+            if label.len() > 63 {
+                return refuse(
+                    format!("the label \"{label}\" is longer than 63 characters"),
+                    example,
+                );
+            }
+            if label.starts_with('-') || label.ends_with('-') {
+                return refuse(
+                    format!("the label \"{label}\" starts or ends with '-'"),
+                    example,
+                );
+            }
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Hostname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\n' | '\r' => "a line break".into(),
+        '\t' => "a tab".into(),
+        '"' => "a double quote".into(),
+        '\'' => "a single quote".into(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+/// A User-Agent (or other string) that whitelists phones in strict mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAgent(String);
+
+impl UserAgent {
+    pub const MAX_LEN: usize = 64;
+    pub const MIN_LEN: usize = 4;
+
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let hint = "use the client's name as it appears in its User-Agent header, e.g. \"Zoiper\"";
+        if let Some(bad) = text
+            .chars()
+            .find(|c| !(' '..='~').contains(c) || matches!(c, '"' | '\'' | '\\'))
+        {
+            return refuse(
+                format!("{} cannot be matched safely", describe_char(bad)),
+                format!("printable ASCII without quotes or backslashes; {hint}"),
+            );
+        }
+        if text.trim() != text {
+            return refuse("it starts or ends with a space", hint);
+        }
+        if text.len() > Self::MAX_LEN {
+            return refuse(
+                format!(
+                    "it is {} characters long; at most {}",
+                    text.len(),
+                    Self::MAX_LEN
+                ),
+                hint,
+            );
+        }
+        if text.len() < Self::MIN_LEN {
+            return refuse(
+                format!("\"{text}\" is so short it would match unrelated packets"),
+                format!("at least {} characters; {hint}", Self::MIN_LEN),
+            );
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A network interface name as iptables' `-i` takes it: a kernel name, or a
+/// prefix followed by `+`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interface(String);
+
+impl Interface {
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let hint =
+            "use the name `ip link` shows (e.g. \"ens3\"), or a prefix with '+' (e.g. \"ens+\")";
+        if text.is_empty() {
+            return refuse("the interface name is empty", hint);
+        }
+        if text.len() > 15 {
+            return refuse(
+                format!("it is {} characters long; Linux allows 15", text.len()),
+                hint,
+            );
+        }
+        if text == "." || text == ".." {
+            return refuse("this is not an interface name", hint);
+        }
+        if let Some(bad) = text.chars().find(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || !c.is_ascii()
+                || matches!(c, '/' | ':' | '"' | '\'' | '\\' | '!')
+        }) {
+            return refuse(
+                format!("{} is not allowed in an interface name", describe_char(bad)),
+                hint,
+            );
+        }
+        if text.starts_with('-') {
+            return refuse(
+                "it starts with '-', which iptables would read as an option",
+                hint,
+            );
+        }
+        if text.trim_end_matches('+').contains('+') || text.ends_with("++") {
+            return refuse("'+' may only end the name, once", hint);
+        }
+        if text == "lo" || text == "lo+" {
+            return refuse(
+                "this is the loopback interface, not the one facing the Internet",
+                hint,
+            );
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Interface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An address or network. A bare address means a single host; host bits of a
+/// CIDR are cleared (admins often write "my subnet" as "10.1.2.3/24").
+pub fn network(text: &str) -> Result<IpNet, Refusal> {
+    let hint = "write an address (\"203.0.113.7\", \"2001:db8::7\") or a network (\"10.0.0.0/8\")";
+    let net = if let Ok(addr) = text.parse::<IpAddr>() {
+        IpNet::from(addr)
+    } else {
+        match text.parse::<IpNet>() {
+            Ok(net) => net.trunc(),
+            Err(_) => return refuse(format!("\"{text}\" is not an address or network"), hint),
+        }
+    };
+    if net.prefix_len() == 0 {
+        return refuse(
+            "this is the whole Internet",
+            "name only the addresses or networks you mean",
+        );
+    }
+    Ok(net)
+}
+
+/// A SIP trunk provider: a network, or a name resolved when the rules are rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trunk {
+    Network(IpNet),
+    Name(Hostname),
+}
+
+impl Trunk {
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        if let Ok(net) = network(text) {
+            return Ok(Self::Network(net));
+        }
+        if text.contains('/') || text.parse::<IpAddr>().is_ok() {
+            return network(text).map(Self::Network);
+        }
+        Hostname::dns_name(
+            text,
+            "write the provider's hostname (\"sip.provider.example\") or its address or network",
+        )
+        .map(Self::Name)
+    }
+}
+
+impl fmt::Display for Trunk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Network(n) => write!(f, "{n}"),
+            Self::Name(h) => write!(f, "{h}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames() {
+        assert!(Hostname::parse("pbx-7f3k.example.net").is_ok());
+        for bad in [
+            "",
+            "pbx",
+            "pbx .example.net",
+            "pbx\".example.net",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "1.2.3.4",
+            "pbx.example.net.",
+            "pbx\n.example.net",
+            "pbx;x.example",
+        ] {
+            assert!(Hostname::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(Hostname::parse(&format!("{}.net", "a".repeat(64))).is_err());
+        assert!(
+            Hostname::parse(&(["abc"; 70].join("."))).is_err(),
+            "> 253 chars"
+        );
+    }
+
+    #[test]
+    fn user_agents() {
+        assert!(UserAgent::parse("Zoiper").is_ok());
+        assert!(UserAgent::parse("Z 5.6.6 v2").is_ok());
+        for bad in [
+            "Zo\"iper",
+            "Zoi\nper",
+            "Z",
+            " Zoiper",
+            "Zoiperé",
+            &"x".repeat(65),
+        ] {
+            assert!(UserAgent::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn interfaces() {
+        for ok in ["ens3", "enp0s31f6", "ens+", "bond0.100", "br-lan"] {
+            assert!(Interface::parse(ok).is_ok(), "{ok} refused");
+        }
+        for bad in [
+            "",
+            "eth 0",
+            "a/b",
+            "sixteen-chars-xx",
+            "-i",
+            "e+th",
+            "lo",
+            "eth0:1",
+            "!eth0",
+        ] {
+            assert!(Interface::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(
+            PortRange::parse("5060:5082").unwrap().to_string(),
+            "5060:5082"
+        );
+        assert_eq!(PortRange::parse("5060").unwrap().to_string(), "5060");
+        for bad in ["0", "5082:5060", "1:70000", "5060-5082", "x", ""] {
+            assert!(PortRange::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(port(0).is_err() && port(65536).is_err() && port(-1).is_err());
+        assert_eq!(port(2222).unwrap(), 2222);
+    }
+
+    #[test]
+    fn networks() {
+        assert_eq!(network("10.1.2.3/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            network("203.0.113.7").unwrap().to_string(),
+            "203.0.113.7/32"
+        );
+        assert_eq!(
+            network("2001:db8::7").unwrap().to_string(),
+            "2001:db8::7/128"
+        );
+        assert!(network("0.0.0.0/0").is_err());
+        assert!(network("10.0.0.0/33").is_err());
+        assert!(matches!(
+            Trunk::parse("sip.provider.example"),
+            Ok(Trunk::Name(_))
+        ));
+        assert!(matches!(
+            Trunk::parse("198.51.100.0/24"),
+            Ok(Trunk::Network(_))
+        ));
+        assert!(Trunk::parse("sip provider").is_err());
+    }
+}

@@ -1,0 +1,752 @@
+//! The article's ruleset, built from a `FirewallSpec`, with its traps fixed.
+//!
+//! Chain names are the article's, so an admin who knows it finds their way:
+//! raw: SIPRAW (our entry), NEWSIP, BADSIP, TCPSIP, UDPSIP;
+//! filter: SIPTCPGATE, ICMPALL, IPSPF, BOGONS, ASIP, DPTS, RLMSET.
+
+use ipnet::IpNet;
+
+use super::model::*;
+use super::spec::FirewallSpec;
+use crate::answers::{Mode, PortRange};
+use crate::assets::{TrapAction, assets};
+
+/// Lists kept by xt_recent.
+pub const KNOWN_PHONES: &str = "MYSIP";
+pub const BANNED_SCANNERS: &str = "BADSIP";
+pub const TRAPPED_SOURCES: &str = "RLM";
+pub const NEW_TCP: &str = "INSYN";
+pub const REGISTER_FLOOD: &str = "SIP_R";
+pub const INVITE_FLOOD: &str = "SIP_I";
+
+/// The prefix of our LOG lines, so an admin can grep the kernel log.
+pub const LOG_PREFIX: &str = "asterisk-harden drop: ";
+
+fn jump(chain: &str) -> Target {
+    Target::Jump(chain.to_string())
+}
+
+fn proto(p: Proto) -> Match {
+    Match::Protocol(p)
+}
+
+fn ports(p: PortRange) -> Match {
+    Match::DestPort(p)
+}
+
+fn port(p: u16) -> Match {
+    Match::DestPort(PortRange::single(p).expect("validated port"))
+}
+
+fn recent(op: RecentOp, list: &'static str) -> Match {
+    Match::Recent {
+        op,
+        list,
+        negated: false,
+        seconds: None,
+        hitcount: None,
+        rttl: false,
+    }
+}
+
+fn chain(name: &str, rules: Vec<Rule>) -> Chain {
+    Chain {
+        name: name.to_string(),
+        policy: None,
+        rules,
+    }
+}
+
+fn builtin(name: &str, policy: Verdict, rules: Vec<Rule>) -> Chain {
+    Chain {
+        name: name.to_string(),
+        policy: Some(policy),
+        rules,
+    }
+}
+
+pub fn build(spec: &FirewallSpec, family: Family) -> Ruleset {
+    let mut tables = vec![raw_table(spec, family)];
+    if spec.mode != Mode::RelaxedRaw {
+        tables.push(filter_table(spec, family));
+    }
+    Ruleset {
+        family,
+        header: header(spec, family),
+        tables,
+    }
+}
+
+fn header(spec: &FirewallSpec, family: Family) -> Vec<String> {
+    let mut h = vec![
+        format!(
+            "asterisk-harden {}: {} ruleset, mode {}",
+            env!("CARGO_PKG_VERSION"),
+            family.as_str(),
+            spec.mode.as_str()
+        ),
+        match &spec.interface {
+            Some(i) => format!("Internet-facing interface: {i}"),
+            None => {
+                "Internet-facing interface unknown: every interface but lo is protected".to_string()
+            }
+        },
+    ];
+    if spec.mode == Mode::RelaxedRaw {
+        h.push(
+            "Raw table only: load with iptables-restore --noflush beside your own filter rules."
+                .into(),
+        );
+    }
+    h.push(format!(
+        "xt_recent keeps at most ip_list_tot addresses per list (default {}) and silently evicts the oldest;",
+        assets().defaults.recent_list_capacity
+    ));
+    h.push(
+        "raise it with `options xt_recent ip_list_tot=N` in /etc/modprobe.d/xt_recent.conf.".into(),
+    );
+    h.extend(spec.notes.iter().cloned());
+    h
+}
+
+fn of_family(nets: &[IpNet], family: Family) -> impl Iterator<Item = &IpNet> {
+    nets.iter().filter(move |n| family.holds(n))
+}
+
+/// `-i IFACE`, or `! -i lo` when the interface is unknown.
+fn from_outside(spec: &FirewallSpec) -> Match {
+    match &spec.interface {
+        Some(i) => Match::InInterface {
+            name: i.to_string(),
+            negated: false,
+        },
+        None => Match::InInterface {
+            name: "lo".into(),
+            negated: true,
+        },
+    }
+}
+
+/// A source that once sent a scanner's signature is dropped on every port.
+fn banned_drop() -> Rule {
+    Rule::new(
+        vec![recent(RecentOp::Update, BANNED_SCANNERS)],
+        Target::Drop,
+    )
+    .why("a source that once sent a scanner's signature is dropped on every port")
+}
+
+fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
+    let d = &assets().defaults;
+    let strict = spec.mode == Mode::Strict;
+    let mut entry = Vec::new();
+    for net in of_family(&spec.trusted, family) {
+        entry.push(
+            Rule::new(vec![Match::Source(*net)], Target::Accept)
+                .why("trusted source: never banned"),
+        );
+    }
+    for net in of_family(&spec.trunks, family) {
+        entry.push(
+            Rule::new(vec![Match::Source(*net)], Target::Accept)
+                .why("SIP trunk provider: never banned"),
+        );
+    }
+    let mut newsip = Vec::new();
+    if strict {
+        entry.push(
+            Rule::new(vec![recent(RecentOp::Update, KNOWN_PHONES)], Target::Accept)
+                .why("a phone that already named the hostname (or sent a whitelisted user agent)"),
+        );
+        // Banned before the hostname is looked at: a scanner that learns the
+        // name after its first probe stays out.
+        entry.push(banned_drop());
+        if let Some(host) = &spec.hostname {
+            let text = format!("sip:{host}");
+            entry.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Tcp),
+                        ports(spec.sip_ports),
+                        Match::String {
+                            text: text.clone(),
+                            icase: true,
+                            to: None,
+                        },
+                    ],
+                    jump("NEWSIP"),
+                )
+                .why("the secret hostname: its first REGISTER puts a phone on MYSIP"),
+            );
+            entry.push(Rule::new(
+                vec![
+                    proto(Proto::Udp),
+                    ports(spec.sip_ports),
+                    Match::String {
+                        text,
+                        icase: true,
+                        to: Some(d.udp_match_to),
+                    },
+                ],
+                jump("NEWSIP"),
+            ));
+            entry.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Tcp),
+                        port(spec.tls_port),
+                        Match::String { text: host.to_string(), icase: true, to: None },
+                    ],
+                    jump("NEWSIP"),
+                )
+                .why("SIP over TLS is encrypted: only the ClientHello's SNI carries the hostname in clear"),
+            );
+        }
+        for agent in &spec.phone_agents {
+            entry.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Tcp),
+                        ports(spec.sip_ports),
+                        Match::String {
+                            text: agent.clone(),
+                            icase: true,
+                            to: None,
+                        },
+                    ],
+                    jump("NEWSIP"),
+                )
+                .why(format!(
+                    "whitelisted user agent {agent:?} (forgeable: a convenience, not a secret)"
+                )),
+            );
+            entry.push(Rule::new(
+                vec![
+                    proto(Proto::Udp),
+                    ports(spec.sip_ports),
+                    Match::String {
+                        text: agent.clone(),
+                        icase: true,
+                        to: Some(d.udp_match_to),
+                    },
+                ],
+                jump("NEWSIP"),
+            ));
+        }
+        newsip.push(Rule::new(
+            vec![recent(RecentOp::Set, KNOWN_PHONES)],
+            Target::Accept,
+        ));
+    }
+    if !strict {
+        entry.push(banned_drop());
+    }
+    entry.push(Rule::new(
+        vec![proto(Proto::Tcp), ports(spec.sip_ports)],
+        jump("TCPSIP"),
+    ));
+    entry.push(Rule::new(
+        vec![proto(Proto::Udp), ports(spec.sip_ports)],
+        jump("UDPSIP"),
+    ));
+
+    let mut tcpsip = Vec::new();
+    let mut udpsip = Vec::new();
+    for s in &assets().scanners {
+        tcpsip.push(Rule::new(
+            vec![Match::String {
+                text: s.pattern.clone(),
+                icase: s.icase,
+                to: None,
+            }],
+            jump("BADSIP"),
+        ));
+        udpsip.push(Rule::new(
+            vec![Match::String {
+                text: s.pattern.clone(),
+                icase: s.icase,
+                to: Some(d.udp_match_to),
+            }],
+            jump("BADSIP"),
+        ));
+    }
+    if spec.rate_limit {
+        for (method, list, limit) in [
+            ("REGISTER sip:", REGISTER_FLOOD, d.register_limit),
+            ("INVITE sip:", INVITE_FLOOD, d.invite_limit),
+        ] {
+            for (rules, to) in [(&mut tcpsip, None), (&mut udpsip, Some(d.udp_match_to))] {
+                let text = Match::String {
+                    text: method.to_string(),
+                    icase: false,
+                    to,
+                };
+                rules.push(
+                    Rule::new(
+                        vec![text.clone(), recent(RecentOp::Set, list)],
+                        Target::None,
+                    )
+                    .why(format!(
+                        "at most {} {method}.. per {} s from one source",
+                        limit.hits, limit.seconds
+                    )),
+                );
+                rules.push(Rule::new(
+                    vec![
+                        text,
+                        Match::Recent {
+                            op: RecentOp::Update,
+                            list,
+                            negated: false,
+                            seconds: Some(limit.seconds),
+                            hitcount: Some(limit.hits),
+                            rttl: true,
+                        },
+                    ],
+                    Target::Drop,
+                ));
+            }
+        }
+    }
+
+    let mut chains = vec![
+        builtin(
+            "PREROUTING",
+            Verdict::Accept,
+            vec![Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
+                "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
+            )],
+        ),
+        builtin("OUTPUT", Verdict::Accept, vec![]),
+        chain("SIPRAW", entry),
+    ];
+    if strict {
+        chains.push(chain("NEWSIP", newsip));
+    }
+    chains.push(chain(
+        "BADSIP",
+        vec![Rule::new(
+            vec![recent(RecentOp::Set, BANNED_SCANNERS)],
+            Target::Drop,
+        )],
+    ));
+    chains.push(chain("TCPSIP", tcpsip));
+    chains.push(chain("UDPSIP", udpsip));
+    Table {
+        name: "raw",
+        chains,
+    }
+}
+
+fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
+    let strict = spec.mode == Mode::Strict;
+    let d = &assets().defaults;
+    let v4 = family == Family::Ipv4;
+    let established = || Match::Conntrack(vec![CtState::Related, CtState::Established]);
+    let tls_outside_sip = !spec.sip_ports.contains(spec.tls_port);
+
+    let mut input = Vec::new();
+    if strict {
+        input.push(
+            Rule::new(vec![proto(Proto::Tcp), ports(spec.sip_ports), established()], jump("SIPTCPGATE")).why(
+                "TCP SIP: the handshake is accepted so the first segment can be read, but the connection's\n\
+                 data is dropped until its source named the hostname (the article's twist).",
+            ),
+        );
+        if tls_outside_sip {
+            input.push(Rule::new(
+                vec![proto(Proto::Tcp), port(spec.tls_port), established()],
+                jump("SIPTCPGATE"),
+            ));
+        }
+    }
+    if !v4 {
+        input.push(Rule::new(
+            vec![Match::InInterface {
+                name: "lo".into(),
+                negated: false,
+            }],
+            Target::Accept,
+        ));
+        input.push(
+            Rule::new(vec![proto(Proto::Icmpv6)], jump("ICMP6"))
+                .why("before the INVALID drop: neighbour discovery must always work"),
+        );
+    }
+    input.push(Rule::new(
+        vec![Match::Conntrack(vec![CtState::Invalid])],
+        Target::Drop,
+    ));
+    input.push(Rule::new(vec![established()], Target::Accept));
+    if v4 {
+        input.push(Rule::new(
+            vec![Match::InInterface {
+                name: "lo".into(),
+                negated: false,
+            }],
+            Target::Accept,
+        ));
+    }
+    for net in of_family(&spec.trusted, family) {
+        input.push(Rule::new(vec![Match::Source(*net)], Target::Accept).why("trusted source"));
+    }
+    for net in of_family(&spec.trunks, family) {
+        for p in [Proto::Udp, Proto::Tcp] {
+            input.push(
+                Rule::new(
+                    vec![Match::Source(*net), proto(p), ports(spec.sip_ports)],
+                    Target::Accept,
+                )
+                .why("SIP trunk: inbound calls never name the secret hostname"),
+            );
+        }
+    }
+    input.push(
+        Rule::new(
+            vec![Match::Recent {
+                op: RecentOp::Update,
+                list: TRAPPED_SOURCES,
+                negated: false,
+                seconds: Some(d.ban_seconds),
+                hitcount: Some(1),
+                rttl: false,
+            }],
+            Target::Drop,
+        )
+        .why(format!(
+            "a source that knocked on a trap port is dropped on every port for {} s",
+            d.ban_seconds
+        )),
+    );
+    if v4 {
+        input.push(Rule::new(vec![proto(Proto::Icmp)], jump("ICMPALL")));
+        input.push(
+            Rule::new(
+                vec![
+                    proto(Proto::Udp),
+                    Match::SourcePort(PortRange::new(67, 68).expect("valid")),
+                    Match::DestPort(PortRange::new(67, 68).expect("valid")),
+                ],
+                Target::Accept,
+            )
+            .why("DHCP"),
+        );
+    } else {
+        input.push(
+            Rule::new(
+                vec![
+                    proto(Proto::Udp),
+                    Match::SourcePort(PortRange::single(547).expect("valid")),
+                    Match::DestPort(PortRange::single(546).expect("valid")),
+                ],
+                Target::Accept,
+            )
+            .why("DHCPv6 replies"),
+        );
+    }
+    input.push(Rule::new(
+        match &spec.interface {
+            Some(_) => vec![from_outside(spec)],
+            None => vec![],
+        },
+        jump("IPSPF"),
+    ));
+    for p in &spec.ssh_ports {
+        input.push(Rule::new(vec![proto(Proto::Tcp), port(*p)], Target::Accept).why("SSH"));
+    }
+    input.push(Rule::new(vec![], jump("ASIP")));
+    input.push(Rule::new(vec![], jump("DPTS")));
+    input.push(Rule::new(
+        vec![Match::Limit { per_minute: 10 }],
+        Target::Log {
+            prefix: LOG_PREFIX.to_string(),
+        },
+    ));
+    input.push(Rule::new(vec![], Target::Drop));
+
+    let mut chains = vec![
+        builtin("INPUT", Verdict::Accept, input),
+        builtin("FORWARD", Verdict::Drop, vec![]),
+        builtin("OUTPUT", Verdict::Accept, vec![]),
+    ];
+    if strict {
+        let mut gate = Vec::new();
+        for net in of_family(&spec.trusted, family).chain(of_family(&spec.trunks, family)) {
+            gate.push(Rule::new(vec![Match::Source(*net)], Target::Return));
+        }
+        gate.push(Rule::new(
+            vec![Match::Recent {
+                op: RecentOp::Rcheck,
+                list: KNOWN_PHONES,
+                negated: false,
+                seconds: None,
+                hitcount: None,
+                rttl: false,
+            }],
+            Target::Return,
+        ));
+        gate.push(Rule::new(vec![], Target::Drop));
+        chains.push(chain("SIPTCPGATE", gate));
+    }
+    if v4 {
+        chains.push(chain("ICMPALL", icmp_v4()));
+    } else {
+        chains.push(chain("ICMP6", icmp_v6()));
+    }
+    chains.push(chain("IPSPF", ipspf(family)));
+    chains.push(chain("BOGONS", bogons(spec, family)));
+    chains.push(chain("ASIP", asip(spec)));
+    chains.push(chain("DPTS", dpts(spec)));
+    chains.push(chain(
+        "RLMSET",
+        vec![Rule::new(
+            vec![recent(RecentOp::Set, TRAPPED_SOURCES)],
+            Target::Drop,
+        )],
+    ));
+    Table {
+        name: "filter",
+        chains,
+    }
+}
+
+fn icmp_v4() -> Vec<Rule> {
+    let mut rules = vec![Rule::new(
+        vec![proto(Proto::Icmp), Match::Fragment],
+        Target::Drop,
+    )];
+    // echo reply, unreachable, source quench, echo request, time exceeded
+    for t in [0u8, 3, 4, 8, 11] {
+        rules.push(Rule::new(
+            vec![proto(Proto::Icmp), Match::IcmpType(t)],
+            Target::Accept,
+        ));
+    }
+    rules.push(Rule::new(vec![proto(Proto::Icmp)], Target::Drop));
+    rules
+}
+
+fn icmp_v6() -> Vec<Rule> {
+    // unreachable, packet too big (path MTU), time exceeded, parameter problem,
+    // echo request/reply, MLD query/report/done, router/neighbour solicitation
+    // and advertisement, MLDv2 report: what RFC 4890 says a host must accept.
+    [
+        1u8, 2, 3, 4, 128, 129, 130, 131, 132, 133, 134, 135, 136, 143,
+    ]
+    .iter()
+    .map(|t| {
+        Rule::new(
+            vec![proto(Proto::Icmpv6), Match::Icmpv6Type(*t)],
+            Target::Accept,
+        )
+    })
+    .chain(std::iter::once(Rule::new(
+        vec![proto(Proto::Icmpv6)],
+        Target::Drop,
+    )))
+    .collect()
+}
+
+fn ipspf(family: Family) -> Vec<Rule> {
+    let d = &assets().defaults;
+    let list = match family {
+        Family::Ipv4 => &assets().bogons_v4,
+        Family::Ipv6 => &assets().bogons_v6,
+    };
+    let mut rules =
+        vec![Rule::new(vec![], jump("BOGONS")).why("sources that cannot be real (see BOGONS)")];
+    for b in &list.destinations {
+        rules.push(
+            Rule::new(vec![Match::Destination(b.net)], Target::Drop).why(format!("to {}", b.why)),
+        );
+    }
+    let flags: [(&str, &str); 7] = [
+        ("ALL", "NONE"),
+        ("ALL", "ALL"),
+        ("ALL", "FIN,URG,PSH"),
+        ("ALL", "SYN,RST,ACK,FIN,URG"),
+        ("SYN,RST", "SYN,RST"),
+        ("SYN,FIN", "SYN,FIN"),
+        ("FIN,SYN,RST,PSH,ACK,URG", "FIN"),
+    ];
+    for (i, (mask, set)) in flags.iter().enumerate() {
+        let r = Rule::new(
+            vec![proto(Proto::Tcp), Match::TcpFlags(mask, set)],
+            Target::Drop,
+        );
+        rules.push(if i == 0 {
+            r.why("TCP flag combinations only attacks send")
+        } else {
+            r
+        });
+    }
+    rules.push(
+        Rule::new(
+            vec![
+                proto(Proto::Tcp),
+                Match::TcpFlags("SYN,ACK", "SYN,ACK"),
+                Match::Conntrack(vec![CtState::New]),
+            ],
+            Target::RejectTcpReset,
+        )
+        .why("a NEW SYN-ACK: someone may be spoofing this server's address"),
+    );
+    rules.push(Rule::new(
+        vec![
+            proto(Proto::Tcp),
+            Match::Syn { negated: true },
+            Match::Conntrack(vec![CtState::New]),
+        ],
+        Target::Drop,
+    ));
+    // An empty UDP datagram is just headers: 20 + 8 bytes in IPv4, 40 + 8 in IPv6.
+    let empty_udp = match family {
+        Family::Ipv4 => 28,
+        Family::Ipv6 => 48,
+    };
+    rules.push(
+        Rule::new(
+            vec![proto(Proto::Udp), Match::Length(0, empty_udp)],
+            Target::Drop,
+        )
+        .why("empty UDP"),
+    );
+    rules.push(
+        Rule::new(
+            vec![
+                proto(Proto::Tcp),
+                Match::Syn { negated: false },
+                Match::Recent {
+                    op: RecentOp::Update,
+                    list: NEW_TCP,
+                    negated: false,
+                    seconds: Some(1),
+                    hitcount: Some(d.new_tcp_per_second + 1),
+                    rttl: false,
+                },
+            ],
+            Target::Drop,
+        )
+        .why(format!(
+            "at most {} new TCP connections per second from one source",
+            d.new_tcp_per_second
+        )),
+    );
+    rules.push(Rule::new(
+        vec![
+            proto(Proto::Tcp),
+            Match::Syn { negated: false },
+            recent(RecentOp::Set, NEW_TCP),
+        ],
+        Target::Return,
+    ));
+    rules.push(Rule::new(vec![], Target::Return));
+    rules
+}
+
+/// Bogon sources, minus the host's own networks: a LAN server must not drop
+/// its own 10/8 (the article's "delete this line if your server uses it").
+fn bogons(spec: &FirewallSpec, family: Family) -> Vec<Rule> {
+    let list = match family {
+        Family::Ipv4 => &assets().bogons_v4,
+        Family::Ipv6 => &assets().bogons_v6,
+    };
+    let locals: Vec<&IpNet> = of_family(&spec.local_nets, family).collect();
+    let mut rules = Vec::new();
+    // A local network inside a bogon range returns early, so the rest of the
+    // range is still dropped.
+    for local in &locals {
+        if list
+            .sources
+            .iter()
+            .any(|b| b.net.contains(*local) && b.net != **local)
+        {
+            rules.push(
+                Rule::new(vec![Match::Source(**local)], Target::Return)
+                    .why(format!("local network {local}")),
+            );
+        }
+    }
+    let mut exempt = Vec::new();
+    for b in &list.sources {
+        if let Some(local) = locals.iter().find(|l| l.contains(&b.net)) {
+            exempt.push(format!(
+                "{} ({}) is not dropped: it is inside local network {local}",
+                b.net, b.why
+            ));
+            continue;
+        }
+        rules.push(Rule::new(vec![Match::Source(b.net)], Target::Drop).why(b.why.clone()));
+    }
+    let done = Rule::new(vec![], Target::Return);
+    rules.push(if exempt.is_empty() {
+        done
+    } else {
+        done.why(exempt.join("\n"))
+    });
+    rules
+}
+
+fn asip(spec: &FirewallSpec) -> Vec<Rule> {
+    let mut rules = vec![Rule::new(
+        vec![proto(Proto::Tcp), ports(spec.sip_ports)],
+        Target::Accept,
+    )];
+    if !spec.sip_ports.contains(spec.tls_port) {
+        rules.push(
+            Rule::new(vec![proto(Proto::Tcp), port(spec.tls_port)], Target::Accept)
+                .why("SIP over TLS"),
+        );
+    }
+    match spec.mode {
+        Mode::Strict => {
+            rules.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Udp),
+                        ports(spec.sip_ports),
+                        recent(RecentOp::Update, KNOWN_PHONES),
+                    ],
+                    Target::Accept,
+                )
+                .why("UDP SIP only from known phones"),
+            );
+            rules.push(Rule::new(
+                vec![proto(Proto::Udp), ports(spec.sip_ports)],
+                Target::Drop,
+            ));
+        }
+        _ => rules.push(
+            Rule::new(
+                vec![proto(Proto::Udp), ports(spec.sip_ports)],
+                Target::Accept,
+            )
+            .why("relaxed: UDP SIP open to all (scanners are still banned in the raw table)"),
+        ),
+    }
+    rules.push(
+        Rule::new(
+            vec![proto(Proto::Udp), ports(spec.rtp_ports)],
+            Target::Accept,
+        )
+        .why("RTP media"),
+    );
+    rules.push(Rule::new(vec![], Target::Return));
+    rules
+}
+
+fn dpts(spec: &FirewallSpec) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for t in &assets().trap_ports {
+        if spec.ssh_ports.contains(&t.port) {
+            continue;
+        }
+        let target = match t.action {
+            TrapAction::Trap => jump("RLMSET"),
+            TrapAction::Drop => Target::Drop,
+        };
+        rules.push(Rule::new(vec![proto(Proto::Tcp), port(t.port)], target).why(t.why.clone()));
+    }
+    rules.push(Rule::new(vec![], Target::Return));
+    rules
+}

@@ -1,0 +1,15 @@
+//! The firewall: a typed model, the builder of the article's rules, and the
+//! iptables-restore renderer. Pure: no I/O.
+
+mod build;
+mod model;
+mod render;
+mod spec;
+
+pub use build::{
+    BANNED_SCANNERS, INVITE_FLOOD, KNOWN_PHONES, LOG_PREFIX, NEW_TCP, REGISTER_FLOOD,
+    TRAPPED_SOURCES, build,
+};
+pub use model::*;
+pub use render::{render, rule_line};
+pub use spec::FirewallSpec;

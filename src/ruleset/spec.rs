@@ -1,0 +1,32 @@
+//! Everything the rule builder needs, already decided: the plan fills it from
+//! the answers and the host, the builder only turns it into chains.
+
+use ipnet::IpNet;
+
+use crate::answers::{Hostname, Interface, Mode, PortRange};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirewallSpec {
+    pub mode: Mode,
+    /// `None`: every interface but loopback.
+    pub interface: Option<Interface>,
+    /// Exempt from the bogon drop.
+    pub local_nets: Vec<IpNet>,
+    /// Accepted before any ban, never banned.
+    pub trusted: Vec<IpNet>,
+    /// SIP providers: accepted for SIP, never banned.
+    pub trunks: Vec<IpNet>,
+    /// The ports SSH is accepted on (two while a move is being tested).
+    pub ssh_ports: Vec<u16>,
+    pub sip_ports: PortRange,
+    pub rtp_ports: PortRange,
+    pub tls_port: u16,
+    pub hostname: Option<Hostname>,
+    /// Strings that admit a phone by its User-Agent (strict mode), already
+    /// expanded from known client names.
+    pub phone_agents: Vec<String>,
+    pub rate_limit: bool,
+    /// Shown as comments at the top of the rendered rules (e.g. how trunk
+    /// names were resolved).
+    pub notes: Vec<String>,
+}

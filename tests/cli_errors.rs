@@ -1,0 +1,95 @@
+//! Bad input: a clear message naming the value and what to do, exit code 2,
+//! nothing on stdout.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::bin;
+
+fn render_with(answers: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answers.toml");
+    std::fs::write(&path, answers).unwrap();
+    Command::new(bin())
+        .args(["render", "--answers"])
+        .arg(&path)
+        .output()
+        .unwrap()
+}
+
+fn refused(answers: &str, expect: &[&str]) {
+    let out = render_with(answers);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty(), "stdout must stay empty on error");
+    for e in expect {
+        assert!(err.contains(e), "{e:?} missing from:\n{err}");
+    }
+    assert!(
+        err.contains("what to do") || err.contains("expected"),
+        "no advice in:\n{err}"
+    );
+}
+
+#[test]
+fn invalid_hostname() {
+    refused(
+        "mode = \"strict\"\n[sip]\nhostname = \"pbx \\\"x\\\".example\"\n",
+        &["sip.hostname", "pbx \\\"x\\\".example", "what to do"],
+    );
+}
+
+#[test]
+fn misspelt_key() {
+    refused(
+        "mode = \"strict\"\n[sip]\nhostnmae = \"a.example.net\"\n",
+        &["hostnmae", "unknown field"],
+    );
+}
+
+#[test]
+fn unknown_mode() {
+    refused("mode = \"paranoid\"\n", &["paranoid", "strict"]);
+}
+
+#[test]
+fn strict_without_hostname() {
+    refused("mode = \"strict\"\n", &["sip.hostname", "relaxed-open"]);
+}
+
+#[test]
+fn ssh_port_in_rtp_range() {
+    refused(
+        "mode = \"relaxed-open\"\n[ssh]\nport = 10022\n",
+        &["ssh.port = 10022", "RTP"],
+    );
+}
+
+#[test]
+fn trunk_that_does_not_resolve() {
+    refused(
+        "mode = \"strict\"\n[sip]\nhostname = \"a1.example.net\"\ntrunks = [\"no-such-host.invalid\"]\n",
+        &["no-such-host.invalid", "does not resolve"],
+    );
+}
+
+#[test]
+fn missing_file() {
+    let out = Command::new(bin())
+        .args(["render", "--answers", "/nonexistent/answers.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/answers.toml"));
+}
+
+#[test]
+fn bad_family_is_a_usage_error() {
+    let out = Command::new(bin())
+        .args(["render", "--answers", "x", "--family", "ipv5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,314 @@
+//! A network-namespace lab: a switch namespace with a bridge, and hosts (a PBX,
+//! phones, scanners) each joined to it by a veth pair. Nothing is created in
+//! the machine's own namespace; every namespace is deleted when the `Lab` is
+//! dropped, on success and on panic alike.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub const PBX_IP: &str = "10.77.0.1";
+pub const LAB_NET: &str = "10.77.0.0/24";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether this test may build a lab. Off root it skips, except under CI,
+/// where a test that cannot run must fail, not pass silently.
+pub fn lab_allowed() -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "this test needs root (network namespaces) and CI=true: run scripts/test.sh as root"
+        );
+    }
+    eprintln!("skipped: needs root for network namespaces");
+    false
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_asterisk-harden"))
+}
+
+pub fn run_checked(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub struct Host {
+    pub ns: String,
+    pub ip: String,
+}
+
+pub struct Lab {
+    namespaces: Vec<String>,
+    switch: String,
+    prefix: String,
+    next_ip: u8,
+}
+
+impl Lab {
+    /// A switch and a PBX whose interface is named like a modern server's (ens3).
+    pub fn new(tag: &str) -> (Lab, Host) {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let prefix = format!("ahlab-{}-{n}-{tag}", std::process::id());
+        let switch = format!("{prefix}-sw");
+        let mut lab = Lab {
+            namespaces: Vec::new(),
+            switch: switch.clone(),
+            prefix,
+            next_ip: 2,
+        };
+        lab.add_ns(&switch);
+        lab.ip(&switch, &["link", "add", "br0", "type", "bridge"]);
+        lab.ip(&switch, &["link", "set", "br0", "up"]);
+        let pbx = lab.attach("pbx", "ens3", PBX_IP);
+        (lab, pbx)
+    }
+
+    fn add_ns(&mut self, name: &str) {
+        run_checked(Command::new("ip").args(["netns", "add", name]));
+        self.namespaces.push(name.to_string());
+        self.ip(name, &["link", "set", "lo", "up"]);
+    }
+
+    pub fn ip(&self, ns: &str, args: &[&str]) {
+        run_checked(Command::new("ip").arg("-n").arg(ns).args(args));
+    }
+
+    /// A host on the lab network with its own address.
+    pub fn host(&mut self, role: &str, ifname: &str) -> Host {
+        let ip = format!("10.77.0.{}", self.next_ip);
+        self.next_ip += 1;
+        self.attach(role, ifname, &ip)
+    }
+
+    /// A host with a given address (e.g. from a range that is not local).
+    pub fn attach(&mut self, role: &str, ifname: &str, ip: &str) -> Host {
+        let ns = format!("{}-{role}", self.prefix);
+        self.add_ns(&ns);
+        let port = format!("p{}", self.namespaces.len());
+        let sw = self.switch.clone();
+        self.ip(
+            &sw,
+            &[
+                "link", "add", &port, "type", "veth", "peer", "name", ifname, "netns", &ns,
+            ],
+        );
+        self.ip(&sw, &["link", "set", &port, "master", "br0", "up"]);
+        self.ip(&ns, &["addr", "add", &format!("{ip}/24"), "dev", ifname]);
+        self.ip(&ns, &["link", "set", ifname, "up"]);
+        Host {
+            ns,
+            ip: ip.to_string(),
+        }
+    }
+
+    /// Add an address (and so a connected network) to a host's interface.
+    pub fn add_address(&self, host: &Host, ifname: &str, cidr: &str) {
+        self.ip(&host.ns, &["addr", "add", cidr, "dev", ifname]);
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for ns in self.namespaces.iter().rev() {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}
+
+/// Run a command inside a host's namespace.
+pub fn in_ns(ns: &str, program: &str) -> Command {
+    let mut c = Command::new("ip");
+    c.args(["netns", "exec", ns, program]);
+    c
+}
+
+/// Feed rules to iptables-restore (or ip6tables-restore) inside a namespace.
+pub fn restore(ns: &str, tool: &str, extra: &[&str], rules: &str) -> Output {
+    let mut child = in_ns(ns, tool)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn restore");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(rules.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn load(ns: &str, rules: &str) {
+    let out = restore(ns, "iptables-restore", &[], rules);
+    assert!(
+        out.status.success(),
+        "iptables-restore failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Render the rules for an answers file with the real binary.
+pub fn render(answers: &str, family: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answers.toml");
+    std::fs::write(&path, answers).unwrap();
+    let out = run_checked(
+        Command::new(bin())
+            .args(["render", "--family", family, "--answers"])
+            .arg(&path),
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run `f` with this thread's network namespace switched to `ns`. Sockets made
+/// inside stay in that namespace for life, so the test process can be a phone,
+/// a scanner and a PBX at once. A fresh thread keeps the switch from leaking.
+pub fn within<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let path = Path::new("/run/netns").join(ns);
+    std::thread::spawn(move || {
+        let file = File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+        f()
+    })
+    .join()
+    .expect("namespace thread panicked")
+}
+
+pub fn udp_listener(ns: &str, port: u16) -> UdpSocket {
+    let s = within(ns, move || {
+        UdpSocket::bind(("0.0.0.0", port)).expect("bind")
+    });
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    s
+}
+
+/// What arrived within `window`, as (source address, text).
+pub fn drain(sock: &UdpSocket, window: Duration) -> Vec<(String, String)> {
+    let mut got = Vec::new();
+    let end = Instant::now() + window;
+    let mut buf = [0u8; 4096];
+    while Instant::now() < end {
+        if let Ok((n, from)) = sock.recv_from(&mut buf) {
+            got.push((
+                from.ip().to_string(),
+                String::from_utf8_lossy(&buf[..n]).into_owned(),
+            ));
+        }
+    }
+    got
+}
+
+pub fn udp_sender(ns: &str) -> UdpSocket {
+    within(ns, || UdpSocket::bind("0.0.0.0:0").expect("bind"))
+}
+
+pub fn send_udp(sock: &UdpSocket, to: &str, port: u16, text: &str) {
+    let addr: SocketAddr = format!("{to}:{port}").parse().unwrap();
+    sock.send_to(text.as_bytes(), addr).expect("send");
+}
+
+pub fn tcp_listener(ns: &str, port: u16) -> TcpListener {
+    let l = within(ns, move || {
+        TcpListener::bind(("0.0.0.0", port)).expect("bind")
+    });
+    l.set_nonblocking(true).unwrap();
+    l
+}
+
+/// Connect from `ns` and send `text`; true if the handshake completed.
+pub fn tcp_send(ns: &str, to: &str, port: u16, text: &str) -> bool {
+    let addr: SocketAddr = format!("{to}:{port}").parse().unwrap();
+    let text = text.to_string();
+    within(ns, move || {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+            Ok(mut s) => {
+                let _ = s.write_all(text.as_bytes());
+                // Keep the connection open long enough for the server to read.
+                std::thread::sleep(Duration::from_millis(50));
+                std::mem::forget(s);
+                true
+            }
+            Err(_) => false,
+        }
+    })
+}
+
+/// What the listener received within `window`, as (source address, text).
+pub fn tcp_drain(l: &TcpListener, window: Duration) -> Vec<(String, String)> {
+    let mut got = Vec::new();
+    let end = Instant::now() + window;
+    while Instant::now() < end {
+        match l.accept() {
+            Ok((mut s, from)) => {
+                s.set_read_timeout(Some(Duration::from_millis(500)))
+                    .unwrap();
+                let mut buf = vec![0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                got.push((
+                    from.ip().to_string(),
+                    String::from_utf8_lossy(&buf[..n]).into_owned(),
+                ));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    got
+}
+
+/// A SIP request as a phone sends it.
+pub fn sip_request(method: &str, host_part: &str, from_ip: &str, user_agent: &str) -> String {
+    format!(
+        "{method} sip:{host_part} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {from_ip}:5060;branch=z9hG4bK-lab{n}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:100@{host_part}>;tag=lab\r\n\
+         To: <sip:100@{host_part}>\r\n\
+         Call-ID: lab-{n}@{from_ip}\r\n\
+         CSeq: 1 {method}\r\n\
+         Contact: <sip:100@{from_ip}:5060>\r\n\
+         User-Agent: {user_agent}\r\n\
+         Content-Length: 0\r\n\r\n",
+        n = COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// The addresses on an xt_recent list inside a namespace.
+pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
+    let out = in_ns(ns, "cat")
+        .arg(format!("/proc/net/xt_recent/{list}"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("src=")
+                .and_then(|r| r.split_whitespace().next())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+pub fn sources(got: &[(String, String)]) -> Vec<&str> {
+    got.iter().map(|(s, _)| s.as_str()).collect()
+}
