@@ -12,6 +12,17 @@ use common::*;
 const HOST: &str = "pbx-lab7.example.net";
 const WINDOW: Duration = Duration::from_millis(600);
 
+/// Send one SIP request over UDP from `from` to the PBX.
+fn send_sip(from: &Host, method: &str, host_part: &str, user_agent: &str) {
+    let sock = udp_sender(&from.ns);
+    send_udp(
+        &sock,
+        PBX_IP,
+        5060,
+        &sip_request(method, host_part, &from.ip, user_agent),
+    );
+}
+
 fn strict_answers(extra_sip: &str) -> String {
     format!(
         "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n\
@@ -46,37 +57,20 @@ fn strict_admits_phones_that_name_the_hostname_and_bans_svmap() {
     lab.add_address(&pbx, "ens3", "172.16.9.1/24");
     load(&pbx.ns, &render(&strict_answers(""), "ipv4"));
     let inbox = udp_listener(&pbx.ns, 5060);
-
-    let phone_sock = udp_sender(&phone.ns);
-    send_udp(
-        &phone_sock,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", PBX_IP, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "REGISTER", PBX_IP, "Yealink SIP-T46S");
     assert!(
         drain(&inbox, WINDOW).is_empty(),
         "a REGISTER without the hostname got in"
     );
 
-    send_udp(
-        &phone_sock,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", HOST, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "REGISTER", HOST, "Yealink SIP-T46S");
     assert_eq!(
         sources(&drain(&inbox, WINDOW)),
         [phone.ip.as_str()],
         "the hostname REGISTER was dropped"
     );
     // Known now: its later requests need not name the hostname.
-    send_udp(
-        &phone_sock,
-        PBX_IP,
-        5060,
-        &sip_request("OPTIONS", PBX_IP, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
     assert_eq!(
         sources(&drain(&inbox, WINDOW)),
         [phone.ip.as_str()],
@@ -85,13 +79,7 @@ fn strict_admits_phones_that_name_the_hostname_and_bans_svmap() {
     assert!(recent_list(&pbx.ns, "MYSIP").contains(&phone.ip));
 
     // Another source without the hostname stays out.
-    let s = udp_sender(&stranger.ns);
-    send_udp(
-        &s,
-        PBX_IP,
-        5060,
-        &sip_request("INVITE", PBX_IP, &stranger.ip, "Grandstream"),
-    );
+    send_sip(&stranger, "INVITE", PBX_IP, "Grandstream");
     assert!(drain(&inbox, WINDOW).is_empty(), "a stranger got in");
 
     // svmap finds nothing and lands on BADSIP.
@@ -103,13 +91,7 @@ fn strict_admits_phones_that_name_the_hostname_and_bans_svmap() {
     );
     assert!(drain(&inbox, WINDOW).is_empty());
     // Banned: even a request naming the hostname is dropped now.
-    let s = udp_sender(&scanner.ns);
-    send_udp(
-        &s,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", HOST, &scanner.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&scanner, "REGISTER", HOST, "Yealink SIP-T46S");
     assert!(
         drain(&inbox, WINDOW).is_empty(),
         "a banned scanner got in with the hostname"
@@ -142,14 +124,7 @@ fn relaxed_open_admits_plain_phones_but_not_scanners() {
     );
     load(&pbx.ns, &render(&answers, "ipv4"));
     let inbox = udp_listener(&pbx.ns, 5060);
-
-    let p = udp_sender(&phone.ns);
-    send_udp(
-        &p,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", PBX_IP, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "REGISTER", PBX_IP, "Yealink SIP-T46S");
     assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
 
     let report = svmap(&svmap_host);
@@ -158,13 +133,7 @@ fn relaxed_open_admits_plain_phones_but_not_scanners() {
         .args(["-s", &format!("sip:100@{PBX_IP}"), "-D", "1"])
         .output()
         .unwrap();
-    let c = udp_sender(&crafted.ns);
-    send_udp(
-        &c,
-        PBX_IP,
-        5060,
-        &sip_request("OPTIONS", PBX_IP, &crafted.ip, "friendly-scanner"),
-    );
+    send_sip(&crafted, "OPTIONS", PBX_IP, "friendly-scanner");
     assert!(
         drain(&inbox, WINDOW).is_empty(),
         "a scanner got through: sipsak said {out:?}"
@@ -174,20 +143,10 @@ fn relaxed_open_admits_plain_phones_but_not_scanners() {
         assert!(banned.contains(&h.ip), "{} not banned: {banned:?}", h.ns);
     }
     // Once banned, an ordinary-looking request is dropped too.
-    send_udp(
-        &c,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", PBX_IP, &crafted.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&crafted, "REGISTER", PBX_IP, "Yealink SIP-T46S");
     assert!(drain(&inbox, WINDOW).is_empty(), "a banned source got in");
     // The phone still works.
-    send_udp(
-        &p,
-        PBX_IP,
-        5060,
-        &sip_request("OPTIONS", PBX_IP, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
     assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
 }
 
@@ -207,30 +166,18 @@ fn zoiper_option_admits_zoiper_3_and_5_only() {
     load(&pbx.ns, &render(&answers, "ipv4"));
     let inbox = udp_listener(&pbx.ns, 5060);
     for (host, ua) in [(&z3, "Zoiper rev.5415"), (&z5, "Z 5.6.6 v2.10.20.5")] {
-        let s = udp_sender(&host.ns);
-        send_udp(
-            &s,
-            PBX_IP,
-            5060,
-            &sip_request("REGISTER", PBX_IP, &host.ip, ua),
-        );
+        send_sip(host, "REGISTER", PBX_IP, ua);
         assert_eq!(
             sources(&drain(&inbox, WINDOW)),
             [host.ip.as_str()],
             "{ua} was dropped"
         );
     }
-    let s = udp_sender(&other.ns);
-    send_udp(
-        &s,
+    send_sip(
+        &other,
+        "REGISTER",
         PBX_IP,
-        5060,
-        &sip_request(
-            "REGISTER",
-            PBX_IP,
-            &other.ip,
-            "Linphone/5.2.0 (belle-sip/5.2.0)",
-        ),
+        "Linphone/5.2.0 (belle-sip/5.2.0)",
     );
     assert!(
         drain(&inbox, WINDOW).is_empty(),
@@ -273,13 +220,7 @@ fn relaxed_raw_keeps_the_admins_filter_rules() {
     );
 
     let inbox = udp_listener(&pbx.ns, 5060);
-    let p = udp_sender(&phone.ns);
-    send_udp(
-        &p,
-        PBX_IP,
-        5060,
-        &sip_request("REGISTER", PBX_IP, &phone.ip, "Yealink SIP-T46S"),
-    );
+    send_sip(&phone, "REGISTER", PBX_IP, "Yealink SIP-T46S");
     assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
     let report = svmap(&scanner);
     assert!(!report.contains(PBX_IP), "svmap found the PBX:\n{report}");

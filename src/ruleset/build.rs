@@ -127,6 +127,33 @@ fn from_outside(spec: &FirewallSpec) -> Match {
     }
 }
 
+/// The same string match on TCP and on UDP SIP (UDP looks only at the first
+/// `udp_match_to` bytes, as the article does).
+fn on_sip_ports(
+    spec: &FirewallSpec,
+    text: &str,
+    icase: bool,
+    target: &str,
+    why: &str,
+) -> [Rule; 2] {
+    let to = assets().defaults.udp_match_to;
+    [(Proto::Tcp, None), (Proto::Udp, Some(to))].map(|(p, to)| {
+        let rule = Rule::new(
+            vec![
+                proto(p),
+                ports(spec.sip_ports),
+                Match::String {
+                    text: text.to_string(),
+                    icase,
+                    to,
+                },
+            ],
+            jump(target),
+        );
+        if p == Proto::Tcp { rule.why(why) } else { rule }
+    })
+}
+
 /// A source that once sent a scanner's signature is dropped on every port.
 fn banned_drop() -> Rule {
     Rule::new(
@@ -162,33 +189,12 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         // name after its first probe stays out.
         entry.push(banned_drop());
         if let Some(host) = &spec.hostname {
-            let text = format!("sip:{host}");
-            entry.push(
-                Rule::new(
-                    vec![
-                        proto(Proto::Tcp),
-                        ports(spec.sip_ports),
-                        Match::String {
-                            text: text.clone(),
-                            icase: true,
-                            to: None,
-                        },
-                    ],
-                    jump("NEWSIP"),
-                )
-                .why("the secret hostname: its first REGISTER puts a phone on MYSIP"),
-            );
-            entry.push(Rule::new(
-                vec![
-                    proto(Proto::Udp),
-                    ports(spec.sip_ports),
-                    Match::String {
-                        text,
-                        icase: true,
-                        to: Some(d.udp_match_to),
-                    },
-                ],
-                jump("NEWSIP"),
+            entry.extend(on_sip_ports(
+                spec,
+                &format!("sip:{host}"),
+                true,
+                "NEWSIP",
+                "the secret hostname: its first REGISTER puts a phone on MYSIP",
             ));
             entry.push(
                 Rule::new(
@@ -203,34 +209,14 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
             );
         }
         for agent in &spec.phone_agents {
-            entry.push(
-                Rule::new(
-                    vec![
-                        proto(Proto::Tcp),
-                        ports(spec.sip_ports),
-                        Match::String {
-                            text: agent.clone(),
-                            icase: true,
-                            to: None,
-                        },
-                    ],
-                    jump("NEWSIP"),
-                )
-                .why(format!(
+            entry.extend(on_sip_ports(
+                spec,
+                agent,
+                true,
+                "NEWSIP",
+                &format!(
                     "whitelisted user agent {agent:?} (forgeable: a convenience, not a secret)"
-                )),
-            );
-            entry.push(Rule::new(
-                vec![
-                    proto(Proto::Udp),
-                    ports(spec.sip_ports),
-                    Match::String {
-                        text: agent.clone(),
-                        icase: true,
-                        to: Some(d.udp_match_to),
-                    },
-                ],
-                jump("NEWSIP"),
+                ),
             ));
         }
         newsip.push(Rule::new(
