@@ -4,6 +4,9 @@
 
 pub mod answers;
 pub mod assets;
+pub mod asterisk;
+pub mod exec;
 pub mod plan;
 pub mod resolve;
+pub mod root;
 pub mod ruleset;

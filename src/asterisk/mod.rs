@@ -1,0 +1,6 @@
+//! Asterisk's own files: what the probe reads from them and the edits the plan
+//! makes (modules.conf, manager.conf, amportal.conf).
+
+mod facts;
+
+pub use facts::{AsteriskFacts, SipTransport, TransportProtocol};

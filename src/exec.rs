@@ -1,0 +1,145 @@
+//! The one module that runs external programs. Programs are found on PATH
+//! (plus the sbin directories, which a non-root PATH often lacks) with the
+//! `which` crate, and arguments are passed as a vector: nothing ever goes
+//! through a shell, so no input can become a command.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("{program} is not installed (not found on PATH or in /usr/sbin, /sbin)")]
+    NotFound { program: String },
+    #[error("could not start {program}: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{command}` failed ({status}): {stderr}")]
+    Failed {
+        command: String,
+        status: String,
+        stderr: String,
+    },
+}
+
+/// What a program printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    pub command: String,
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Turn a non-zero exit into an error carrying the program's own message.
+    pub fn checked(self) -> Result<Ran, ExecError> {
+        if self.success {
+            Ok(self)
+        } else {
+            Err(ExecError::Failed {
+                command: self.command,
+                status: self
+                    .code
+                    .map_or("killed by a signal".into(), |c| format!("exit code {c}")),
+                stderr: self.stderr.trim().to_string(),
+            })
+        }
+    }
+}
+
+/// Where programs are looked up: PATH, then the sbin directories.
+fn search_path() -> OsString {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    for extra in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
+        let extra = PathBuf::from(extra);
+        if !dirs.contains(&extra) {
+            dirs.push(extra);
+        }
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// The full path of `program`, if installed.
+pub fn find(program: &str) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    which::which_in(program, Some(search_path()), cwd).ok()
+}
+
+/// Run `program` with `args`, feeding `stdin` if given. A non-zero exit is not
+/// an error here (callers that care use `Ran::checked`), because some programs
+/// (`asterisk -rx`, `sshd -t`) report through their output.
+pub fn run(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, ExecError> {
+    let path = find(program).ok_or_else(|| ExecError::NotFound {
+        program: program.to_string(),
+    })?;
+    let command = std::iter::once(program)
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new(&path)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| ExecError::Spawn {
+            program: program.to_string(),
+            source,
+        })?;
+    if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // A program that exits early closes its stdin; its exit status says why.
+        let _ = pipe.write_all(data);
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|source| ExecError::Spawn {
+            program: program.to_string(),
+            source,
+        })?;
+    Ok(Ran {
+        command,
+        success: out.status.success(),
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Run and require success.
+pub fn run_checked(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, ExecError> {
+    run(program, args, stdin)?.checked()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_without_a_shell_and_reports_failures() {
+        let ran = run("echo", &["a; rm -rf /", "$(x)"], None).unwrap();
+        assert_eq!(
+            ran.stdout, "a; rm -rf / $(x)\n",
+            "arguments reach the program verbatim"
+        );
+        let err = run_checked("false", &[], None).unwrap_err();
+        assert!(err.to_string().contains("`false` failed"), "{err}");
+        assert!(matches!(
+            run("no-such-program-xyz", &[], None),
+            Err(ExecError::NotFound { .. })
+        ));
+        let cat = run("cat", &[], Some(b"in")).unwrap();
+        assert_eq!(cat.stdout, "in");
+    }
+}

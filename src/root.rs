@@ -1,0 +1,54 @@
+//! Every filesystem path the tool reads or writes goes through one root prefix
+//! (`--root DIR`, default `/`), so the whole tool can run against a sandbox
+//! copy of `/etc` and never touch the real one.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root(PathBuf);
+
+impl Default for Root {
+    fn default() -> Self {
+        Self(PathBuf::from("/"))
+    }
+}
+
+impl Root {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self(dir.into())
+    }
+
+    /// The host path `abs` (written as on a real system, e.g. "/etc/ssh/sshd_config")
+    /// under this root.
+    pub fn path(&self, abs: impl AsRef<Path>) -> PathBuf {
+        let abs = abs.as_ref();
+        let relative = abs.strip_prefix("/").unwrap_or(abs);
+        self.0.join(relative)
+    }
+
+    /// The root directory itself.
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
+    /// True when this is the real system (`/`), not a sandbox.
+    pub fn is_system(&self) -> bool {
+        self.0 == Path::new("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_prefixed() {
+        let r = Root::new("/tmp/box");
+        assert_eq!(
+            r.path("/etc/ssh/sshd_config"),
+            PathBuf::from("/tmp/box/etc/ssh/sshd_config")
+        );
+        assert_eq!(Root::default().path("/etc/x"), PathBuf::from("/etc/x"));
+        assert!(Root::default().is_system() && !r.is_system());
+    }
+}
