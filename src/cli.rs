@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -13,30 +13,98 @@ use clap::{Parser, Subcommand, ValueEnum};
     long_about = "Harden an Asterisk VoIP server against SIP scanners and toll fraud, safely.\n\n\
         Builds the iptables rules of the well-known \"secret SIP hostname\" recipe (scanner user \
         agents banned in the raw table, phones whitelisted by the hostname they register with, \
-        port-scan traps, bogon filtering) for this host, without the recipe's traps.\n\n\
+        port-scan traps, bogon filtering) for this host, without the recipe's traps, and applies \
+        them as one commit-confirmed transaction: backed up first, reverted by itself unless you \
+        confirm from a new session.\n\n\
         Exit codes: 0 done; 1 failed (and restored); 2 bad input or usage (nothing changed); \
         3 not confirmed in time (reverted)."
 )]
 pub struct Cli {
+    /// Work on the files under DIR instead of / (a sandbox copy of /etc)
+    #[arg(long, global = true, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct AnswersArg {
+    /// The answers file (TOML); see assets/examples/
+    #[arg(long, value_name = "FILE")]
+    pub answers: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the ruleset in iptables-restore format (changes nothing)
     #[command(
-        after_help = "Example:\n  asterisk-harden render --answers /etc/asterisk-harden/answers.toml > rules.v4\n  \
+        after_help = "Example:\n  asterisk-harden render --answers answers.toml > rules.v4\n  \
         asterisk-harden render --answers answers.toml --family ipv6 | ip6tables-restore --test"
     )]
     Render {
-        /// The answers file (TOML)
-        #[arg(long, value_name = "FILE")]
-        answers: PathBuf,
+        #[command(flatten)]
+        answers: AnswersArg,
         /// Which ruleset to print
         #[arg(long, value_enum, default_value_t = FamilyArg::Ipv4)]
         family: FamilyArg,
     },
+    /// Show every change apply would make, as diffs (changes nothing)
+    #[command(
+        after_help = "Example:\n  asterisk-harden plan --answers /etc/asterisk-harden/answers.toml | less"
+    )]
+    Plan {
+        #[command(flatten)]
+        answers: AnswersArg,
+    },
+    /// Back up, load the rules, and revert by itself unless confirmed from a new session
+    #[command(
+        after_help = "Example:\n  asterisk-harden apply --answers answers.toml\n  \
+        then, from a NEW ssh session:  asterisk-harden confirm\n\n\
+        Exit codes: 0 confirmed; 1 failed (everything restored); 2 bad input (nothing changed); \
+        3 not confirmed in time (everything reverted)."
+    )]
+    Apply {
+        #[command(flatten)]
+        answers: AnswersArg,
+        /// Do not ask before changing anything
+        #[arg(long)]
+        yes: bool,
+        /// Seconds to wait for `confirm` before everything is reverted
+        #[arg(long, value_name = "S", default_value_t = 120, conflicts_with = "no_confirm",
+              value_parser = clap::value_parser!(u64).range(10..=3600))]
+        confirm_timeout: u64,
+        /// Keep the change at once, without a confirmation window (for automation with its own way back)
+        #[arg(long)]
+        no_confirm: bool,
+    },
+    /// Keep the pending change: run this from a NEW session to prove you can still get in
+    #[command(
+        after_help = "Example (in a new terminal):\n  ssh -p 2222 admin@pbx.example.net\n  sudo asterisk-harden confirm"
+    )]
+    Confirm {
+        /// Accept a confirmation from the session that ran apply (proves less)
+        #[arg(long)]
+        same_session: bool,
+    },
+    /// Restore a backup set: files byte for byte, and the firewall as it was
+    #[command(
+        after_help = "Example:\n  asterisk-harden rollback            # the state before the last apply\n  \
+        asterisk-harden rollback --backup 2026-11-25T040512Z --yes"
+    )]
+    Rollback {
+        /// The backup set's id (see `backups`); default: the newest
+        #[arg(long, value_name = "ID")]
+        backup: Option<String>,
+        /// Do not ask
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List the backup sets
+    #[command(after_help = "Example:\n  asterisk-harden backups")]
+    Backups,
+    /// The revert guard (started by apply; not for people)
+    #[command(hide = true)]
+    Guard,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

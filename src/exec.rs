@@ -117,6 +117,35 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, Ex
     })
 }
 
+/// Start `program` (a full path) in a new session with no terminal, so it
+/// outlives its caller, the caller's terminal and SSH connection (no SIGHUP
+/// reaches it). Its output goes to `log`. Returns its pid.
+pub fn spawn_detached(
+    program: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    log: &std::path::Path,
+) -> std::io::Result<u32> {
+    use std::os::unix::process::CommandExt;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()
+                .map(|_| ())
+                .map_err(std::io::Error::from)
+        });
+    }
+    Ok(cmd.spawn()?.id())
+}
+
 /// Run and require success.
 pub fn run_checked(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, ExecError> {
     run(program, args, stdin)?.checked()

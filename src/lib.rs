@@ -8,5 +8,7 @@ pub mod asterisk;
 pub mod exec;
 pub mod plan;
 pub mod resolve;
+pub mod review;
 pub mod root;
 pub mod ruleset;
+pub mod transaction;

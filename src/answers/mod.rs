@@ -5,6 +5,7 @@
 mod defaults;
 mod error;
 mod file;
+mod to_file;
 mod values;
 
 use std::path::Path;

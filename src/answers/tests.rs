@@ -125,3 +125,15 @@ fn host_defaults_fill_what_the_file_leaves_out() {
     assert_eq!(a.sip.rtp.to_string(), "12000:14000");
     assert_eq!(a.network.local_nets, host.local_nets);
 }
+
+#[test]
+fn saved_answers_read_back_the_same() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/examples/strict.toml"
+    ))
+    .unwrap();
+    let a = parse(&text).unwrap();
+    let again = parse(&a.to_toml()).unwrap();
+    assert_eq!(a, again);
+}

@@ -4,6 +4,7 @@
 mod build;
 mod model;
 mod render;
+pub mod restore_file;
 mod spec;
 
 pub use build::{

@@ -1,0 +1,84 @@
+//! The plain commands: each reads its input, calls the domain, and prints for
+//! people. Exit codes: 0 done, 1 failed (and restored), 2 bad input (nothing
+//! changed), 3 not confirmed in time (reverted).
+
+pub mod apply;
+pub mod backups;
+pub mod confirm;
+pub mod guard;
+pub mod plan;
+pub mod render;
+pub mod rollback;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use asterisk_harden::answers::{Answers, HostDefaults};
+use asterisk_harden::plan::{HostFiles, Plan, ResolvedTrunk, paths_to_read, plan};
+use asterisk_harden::resolve::resolve_trunks;
+use asterisk_harden::root::Root;
+use asterisk_harden::transaction::TxError;
+
+/// Bad input changes nothing (exit 2); a failure was restored (exit 1).
+pub enum Failure {
+    BadInput(anyhow::Error),
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Failed(e.into())
+    }
+}
+
+pub fn bad_input(e: impl Into<anyhow::Error>) -> Failure {
+    Failure::BadInput(e.into())
+}
+
+/// A transaction error with the exit code it deserves.
+pub fn tx_failure(e: TxError) -> Failure {
+    if e.is_refusal() {
+        Failure::BadInput(e.into())
+    } else {
+        Failure::Failed(e.into())
+    }
+}
+
+pub type Outcome = Result<ExitCode, Failure>;
+
+/// Answers validated against this host's defaults, with trunk names resolved.
+pub fn load_answers(answers: &Path) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
+    let answers = Answers::load(answers, &HostDefaults::article()).map_err(bad_input)?;
+    let trunks = resolve_trunks(&answers.sip.trunks).map_err(bad_input)?;
+    for t in trunks
+        .iter()
+        .filter(|t| matches!(t.trunk, asterisk_harden::answers::Trunk::Name(_)))
+    {
+        let addrs: Vec<String> = t.nets.iter().map(|n| n.addr().to_string()).collect();
+        eprintln!("trunk {} resolved to {}", t.trunk, addrs.join(", "));
+    }
+    Ok((answers, trunks))
+}
+
+pub fn load_plan(root: &Root, answers: &Path) -> Result<Plan, Failure> {
+    let (answers, trunks) = load_answers(answers)?;
+    let host = HostFiles::read(root, &paths_to_read(&answers))
+        .context("reading the files the plan changes")?;
+    Ok(plan(&answers, &trunks, &host))
+}
+
+/// Ask a yes/no question on the terminal; without one, refuse and say how
+/// to run unattended.
+pub fn ask(question: &str, flag: &str) -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(bad_input(anyhow::anyhow!(
+            "not a terminal, so nobody can answer \"{question}\"\n    what to do: add {flag} to run unattended"
+        )));
+    }
+    Ok(dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()?)
+}

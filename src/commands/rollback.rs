@@ -1,0 +1,87 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use asterisk_harden::plan::{FileChange, Stage};
+use asterisk_harden::review::file_diff;
+use asterisk_harden::root::Root;
+use asterisk_harden::transaction::{BackupSet, StateDir, rollback};
+
+use super::{Failure, Outcome, ask, bad_input, tx_failure};
+
+pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
+    let sets = BackupSet::list(root);
+    if sets.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "there is no backup set to restore\n    what to do: backups are made by `asterisk-harden apply`"
+        )));
+    }
+    let pending = StateDir::new(root).peek().map(|p| p.backup_id);
+    let chosen = match (backup, pending) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(id)) => id,
+        (None, None) if !yes && std::io::stdin().is_terminal() => pick(&sets)?,
+        (None, None) => sets.last().expect("not empty").manifest.id.clone(),
+    };
+    let set = BackupSet::open(root, &chosen).map_err(bad_input)?;
+    println!(
+        "Backup {} (taken {} before applying mode {}) restores:",
+        set.manifest.id, set.manifest.created, set.manifest.mode
+    );
+    for f in &set.manifest.files {
+        let current = std::fs::read_to_string(root.path(&f.path)).ok();
+        let saved = set
+            .file_copy(f)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let change = FileChange {
+            path: f.path.clone(),
+            before: current,
+            after: saved.clone().unwrap_or_default(),
+            stage: Stage::Apply,
+            why: String::new(),
+        };
+        match saved {
+            None if change.before.is_some() => {
+                println!("  remove {} (it did not exist)", f.path.display())
+            }
+            None => {}
+            Some(_) if change.changes() => print!("{}", file_diff(&change)),
+            Some(_) => println!("  {} is already as saved", f.path.display()),
+        }
+    }
+    println!(
+        "  the firewall's {} table(s) as they were",
+        set.manifest.tables.join(" and ")
+    );
+    if !yes && !ask("Restore this backup?", "--yes")? {
+        println!("Nothing changed.");
+        return Ok(ExitCode::from(2));
+    }
+    let (set, restored) = rollback(root, Some(&set.manifest.id)).map_err(tx_failure)?;
+    println!(
+        "Rolled back to backup {}: {}",
+        set.manifest.id,
+        restored.summary()
+    );
+    Ok(if restored.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The backup picker: newest first, the newest preselected.
+fn pick(sets: &[BackupSet]) -> Result<String, Failure> {
+    let newest_first: Vec<&BackupSet> = sets.iter().rev().collect();
+    let items: Vec<String> = newest_first
+        .iter()
+        .map(|s| format!("{}  (before applying {})", s.manifest.id, s.manifest.mode))
+        .collect();
+    let i = dialoguer::Select::new()
+        .with_prompt("Which backup?")
+        .items(&items)
+        .default(0)
+        .interact()?;
+    Ok(newest_first[i].manifest.id.clone())
+}

@@ -1,0 +1,48 @@
+//! The files a plan writes, and where the rules persist on each distro.
+
+use std::path::PathBuf;
+
+use super::host::Distro;
+
+/// When a file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// During apply, before the rules load; reverted if not confirmed.
+    Apply,
+    /// On confirm: persistence, so a reboot never loads an unproven change.
+    Confirm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The host path, as on a real system.
+    pub path: PathBuf,
+    pub before: Option<String>,
+    pub after: String,
+    pub stage: Stage,
+    /// Why the tool writes it, for the review.
+    pub why: String,
+}
+
+impl FileChange {
+    pub fn changes(&self) -> bool {
+        self.before.as_deref() != Some(self.after.as_str())
+    }
+}
+
+pub const ANSWERS_FILE: &str = "/etc/asterisk-harden/answers.toml";
+
+/// Where the boot loader of the rules reads them: (IPv4, IPv6).
+pub fn persistence_paths(distro: Distro) -> (PathBuf, PathBuf) {
+    match distro {
+        Distro::Rhel => (
+            "/etc/sysconfig/iptables".into(),
+            "/etc/sysconfig/ip6tables".into(),
+        ),
+        Distro::Debian | Distro::Unknown => (
+            "/etc/iptables/rules.v4".into(),
+            "/etc/iptables/rules.v6".into(),
+        ),
+    }
+}

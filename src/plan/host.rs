@@ -1,0 +1,76 @@
+//! The plan's view of the host: the current text of every file it may touch
+//! and the distro family. Read at the edge (`HostFiles::read`), so `plan`
+//! itself stays pure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::root::Root;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distro {
+    /// Debian, Ubuntu and derivatives: netfilter-persistent, /etc/iptables/rules.v4.
+    Debian,
+    /// RHEL, Rocky, Alma, CentOS, Fedora: iptables-services, /etc/sysconfig/iptables.
+    Rhel,
+    Unknown,
+}
+
+impl Distro {
+    /// From the marker files under the root (a sandbox says what it imitates).
+    pub fn detect(root: &Root) -> Self {
+        if root.path("/etc/debian_version").exists() {
+            Self::Debian
+        } else if root.path("/etc/redhat-release").exists() {
+            Self::Rhel
+        } else {
+            Self::Unknown
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFiles {
+    pub distro: Distro,
+    /// Host path (as on a real system) → its text, `None` when absent.
+    pub files: BTreeMap<PathBuf, Option<String>>,
+}
+
+impl HostFiles {
+    /// A host nothing is known about (e.g. for `render`, which writes no file).
+    pub fn unknown() -> Self {
+        Self {
+            distro: Distro::Unknown,
+            files: BTreeMap::new(),
+        }
+    }
+
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.files.get(path).and_then(|t| t.as_deref())
+    }
+
+    /// Read `paths` under `root`. A file that exists but cannot be read is an
+    /// error: planning over it would silently overwrite it.
+    pub fn read(root: &Root, paths: &[PathBuf]) -> std::io::Result<Self> {
+        let mut files = BTreeMap::new();
+        for p in paths {
+            let full = root.path(p);
+            let text = match std::fs::read_to_string(&full) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(std::io::Error::new(
+                        e.kind(),
+                        format!("{}: {e}", full.display()),
+                    ));
+                }
+            };
+            files.insert(p.clone(), text);
+        }
+        Ok(Self {
+            distro: Distro::detect(root),
+            files,
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! `(answers, resolved trunks) -> Plan`: everything the tool would change,
+//! decided without touching the host. Pure, so every front end and every test
+//! sees the same value.
+
+mod files;
+mod host;
+
+use std::path::PathBuf;
+
+use ipnet::IpNet;
+
+pub use files::{ANSWERS_FILE, FileChange, Stage, persistence_paths};
+pub use host::{Distro, HostFiles};
+
+use crate::answers::{Answers, Mode, Trunk};
+use crate::assets::assets;
+use crate::ruleset::restore_file::RestoreFile;
+use crate::ruleset::{Family, FirewallSpec, Ruleset, build, render};
+
+/// A trunk with the addresses it stands for (a name resolved at the edge).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedTrunk {
+    pub trunk: Trunk,
+    pub nets: Vec<IpNet>,
+}
+
+impl ResolvedTrunk {
+    /// A trunk given as a network needs no resolving.
+    pub fn literal(trunk: &Trunk) -> Option<Self> {
+        match trunk {
+            Trunk::Network(n) => Some(Self {
+                trunk: trunk.clone(),
+                nets: vec![*n],
+            }),
+            Trunk::Name(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub mode: Mode,
+    pub firewall: FirewallSpec,
+    pub ipv4: Ruleset,
+    pub ipv6: Ruleset,
+    /// Every file the apply writes, with its text before and after.
+    pub files: Vec<FileChange>,
+}
+
+impl Plan {
+    pub fn ruleset(&self, family: Family) -> &Ruleset {
+        match family {
+            Family::Ipv4 => &self.ipv4,
+            Family::Ipv6 => &self.ipv6,
+        }
+    }
+}
+
+pub fn firewall_spec(answers: &Answers, trunks: &[ResolvedTrunk]) -> FirewallSpec {
+    let mut notes = Vec::new();
+    for t in trunks {
+        if let Trunk::Name(name) = &t.trunk {
+            let addrs: Vec<String> = t.nets.iter().map(|n| n.addr().to_string()).collect();
+            notes.push(format!("trunk {name} resolved to {}", addrs.join(", ")));
+        }
+    }
+    let mut phone_agents: Vec<String> = Vec::new();
+    for agent in &answers.sip.user_agents {
+        for pattern in assets().client_patterns(agent.as_str()) {
+            if !phone_agents.contains(&pattern) {
+                phone_agents.push(pattern);
+            }
+        }
+    }
+    FirewallSpec {
+        mode: answers.mode,
+        interface: answers.network.interface.clone(),
+        local_nets: answers.network.local_nets.clone(),
+        trusted: answers.network.trusted.clone(),
+        trunks: trunks.iter().flat_map(|t| t.nets.iter().copied()).collect(),
+        ssh_ports: vec![answers.ssh.final_port()],
+        sip_ports: answers.sip.ports,
+        rtp_ports: answers.sip.rtp,
+        tls_port: answers.sip.tls_port,
+        hostname: answers.sip.hostname.clone(),
+        phone_agents,
+        rate_limit: answers.sip.rate_limit,
+        notes,
+    }
+}
+
+impl Plan {
+    /// The iptables tables a load replaces (relaxed-raw: raw only, beside the
+    /// admin's filter rules).
+    pub fn tables(&self) -> &'static [&'static str] {
+        match self.mode {
+            Mode::RelaxedRaw => &["raw"],
+            _ => &["raw", "filter"],
+        }
+    }
+
+    /// Whether the load keeps the tables' other rules (`--noflush`).
+    pub fn noflush(&self) -> bool {
+        self.mode == Mode::RelaxedRaw
+    }
+
+    /// The files that differ from what is on disk.
+    pub fn changed_files(&self) -> impl Iterator<Item = &FileChange> {
+        self.files.iter().filter(|f| f.changes())
+    }
+}
+
+/// The host files `plan` needs to see (read them with `HostFiles::read`).
+pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
+    let mut paths = vec![PathBuf::from(ANSWERS_FILE)];
+    for d in [Distro::Debian, Distro::Rhel] {
+        let (v4, v6) = persistence_paths(d);
+        paths.push(v4);
+        paths.push(v6);
+    }
+    paths
+}
+
+pub fn plan(answers: &Answers, trunks: &[ResolvedTrunk], host: &HostFiles) -> Plan {
+    let firewall = firewall_spec(answers, trunks);
+    let ipv4 = build(&firewall, Family::Ipv4);
+    let ipv6 = build(&firewall, Family::Ipv6);
+    let mut files = vec![change(
+        host,
+        ANSWERS_FILE.into(),
+        answers.to_toml(),
+        Stage::Apply,
+        "the answers applied: the next run's defaults",
+    )];
+    let (v4_path, v6_path) = persistence_paths(host.distro);
+    for (path, rules) in [(v4_path, &ipv4), (v6_path, &ipv6)] {
+        let after = persisted_rules(answers.mode, host.text(&path), rules);
+        files.push(change(
+            host,
+            path,
+            after,
+            Stage::Confirm,
+            "the rules loaded at boot (written on confirm)",
+        ));
+    }
+    Plan {
+        mode: answers.mode,
+        firewall,
+        ipv4,
+        ipv6,
+        files,
+    }
+}
+
+fn change(host: &HostFiles, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
+    FileChange {
+        before: host.text(&path).map(str::to_string),
+        path,
+        after,
+        stage,
+        why: why.to_string(),
+    }
+}
+
+/// The boot rules file: our model, not `iptables-save` (which would capture
+/// Docker's rules). relaxed-raw replaces only the raw table in the admin's file.
+fn persisted_rules(mode: Mode, before: Option<&str>, rules: &Ruleset) -> String {
+    let ours = render(rules);
+    match mode {
+        Mode::RelaxedRaw => {
+            let raw = RestoreFile::parse(&ours)
+                .table("raw")
+                .cloned()
+                .expect("relaxed-raw renders a raw table");
+            let existing = RestoreFile::parse(before.unwrap_or_default());
+            existing.with_table(raw).render()
+        }
+        _ => ours,
+    }
+}

@@ -1,0 +1,82 @@
+//! The plan as a person reads it: what will happen, and every file change as
+//! a unified diff. Shown before anything changes (`plan`, `apply` without
+//! `--yes`, the wizard's review step).
+
+use similar::TextDiff;
+
+use crate::plan::{FileChange, Plan, Stage};
+
+/// A unified diff of one file (`--- a/path` / `+++ b/path`), empty when the
+/// file would not change.
+pub fn file_diff(change: &FileChange) -> String {
+    if !change.changes() {
+        return String::new();
+    }
+    let before = change.before.as_deref().unwrap_or("");
+    let path = change.path.display();
+    let old_header = if change.before.is_some() {
+        format!("a{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    TextDiff::from_lines(before, change.after.as_str())
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_header, &format!("b{path}"))
+        .to_string()
+}
+
+/// One line per step, in the order apply takes them.
+pub fn summary(plan: &Plan) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Load the {} ruleset into the {} table{} (IPv4 and IPv6){}.",
+        plan.mode.as_str(),
+        plan.tables().join(" and "),
+        if plan.tables().len() > 1 { "s" } else { "" },
+        if plan.noflush() {
+            ", beside your existing rules (--noflush)"
+        } else {
+            ""
+        }
+    )];
+    let ssh = &plan.firewall.ssh_ports;
+    lines.push(format!("SSH stays reachable on port {}.", join(ssh)));
+    for f in plan.changed_files() {
+        let verb = if f.before.is_some() { "Edit" } else { "Create" };
+        let when = match f.stage {
+            Stage::Apply => "",
+            Stage::Confirm => " on confirm",
+        };
+        lines.push(format!("{verb} {}{when}: {}.", f.path.display(), f.why));
+    }
+    let unchanged = plan.files.iter().filter(|f| !f.changes()).count();
+    if unchanged > 0 {
+        lines.push(format!(
+            "{unchanged} file(s) already as wanted: left alone."
+        ));
+    }
+    lines
+}
+
+fn join(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The whole review: summary, then each changed file's diff.
+pub fn review_text(plan: &Plan) -> String {
+    let mut out = String::from("What will happen (nothing has changed yet):\n");
+    for line in summary(plan) {
+        out.push_str("  - ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for f in plan.changed_files() {
+        out.push('\n');
+        out.push_str(&file_diff(f));
+    }
+    out
+}

@@ -1,0 +1,167 @@
+//! The live firewall: snapshot, test, load, restore. iptables-restore is not
+//! atomic across tables (each table commits at its COMMIT), so every load is
+//! preceded by a snapshot and any failure restores it.
+
+use std::path::Path;
+
+use crate::exec::{self, ExecError};
+use crate::ruleset::Family;
+use crate::ruleset::restore_file::RestoreFile;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FirewallError {
+    #[error(
+        "{tool} is not installed; install the iptables package (Debian: apt-get install iptables)"
+    )]
+    Missing { tool: &'static str },
+    #[error("{tool} refused the rules: {message}")]
+    Refused { tool: &'static str, message: String },
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+}
+
+pub fn save_tool(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "iptables-save",
+        Family::Ipv6 => "ip6tables-save",
+    }
+}
+
+pub fn restore_tool(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "iptables-restore",
+        Family::Ipv6 => "ip6tables-restore",
+    }
+}
+
+/// Whether this family can be managed here at all (ip6tables may be absent).
+pub fn available(family: Family) -> bool {
+    exec::find(restore_tool(family)).is_some() && exec::find(save_tool(family)).is_some()
+}
+
+/// The live rules of every table (`iptables-save`).
+pub fn save(family: Family) -> Result<String, FirewallError> {
+    let tool = save_tool(family);
+    if exec::find(tool).is_none() {
+        return Err(FirewallError::Missing { tool });
+    }
+    Ok(exec::run_checked(tool, &[], None)?.stdout)
+}
+
+fn restore(family: Family, args: &[&str], text: &str) -> Result<(), FirewallError> {
+    let tool = restore_tool(family);
+    if exec::find(tool).is_none() {
+        return Err(FirewallError::Missing { tool });
+    }
+    let ran = exec::run(tool, args, Some(text.as_bytes()))?;
+    if ran.success {
+        Ok(())
+    } else {
+        Err(FirewallError::Refused {
+            tool,
+            message: explain(&ran.stderr, text),
+        })
+    }
+}
+
+/// iptables-restore says "line N failed": quote that line so the admin sees it.
+fn explain(stderr: &str, text: &str) -> String {
+    let message = stderr.trim().to_string();
+    let line_no = message
+        .split("line ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    match line_no.and_then(|n| text.lines().nth(n.saturating_sub(1))) {
+        Some(line) => format!("{message}\n    the line: {line}"),
+        None => message,
+    }
+}
+
+/// `iptables-restore --test`: parses and checks without loading.
+pub fn test(family: Family, text: &str, noflush: bool) -> Result<(), FirewallError> {
+    let mut args = vec!["--test"];
+    if noflush {
+        args.push("--noflush");
+    }
+    restore(family, &args, text)
+}
+
+pub fn load(family: Family, text: &str, noflush: bool) -> Result<(), FirewallError> {
+    let args: &[&str] = if noflush { &["--noflush"] } else { &[] };
+    restore(family, args, text)
+}
+
+/// Put `tables` back exactly as they are in `snapshot` (a table absent from
+/// it is emptied). Other tables (nat, Docker's) are not named, so untouched.
+pub fn restore_snapshot(
+    family: Family,
+    snapshot: &str,
+    tables: &[&str],
+) -> Result<(), FirewallError> {
+    let text = RestoreFile::parse(snapshot).only(tables).render();
+    restore(family, &[], &text)
+}
+
+/// xt_recent lists in this network namespace: name → the file's text.
+pub fn recent_lists(proc_dir: &Path) -> Vec<(String, String)> {
+    let mut lists = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(proc_dir) {
+        for e in entries.flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                lists.push((e.file_name().to_string_lossy().into_owned(), text));
+            }
+        }
+    }
+    lists.sort();
+    lists
+}
+
+/// The addresses in a /proc/net/xt_recent file ("src=1.2.3.4 ttl: ...").
+pub fn recent_addresses(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            l.strip_prefix("src=")
+                .and_then(|r| r.split_whitespace().next())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// Write addresses back into a live list, one `+addr` per write (the
+/// kernel's interface). A list whose rule is gone has no file: skipped.
+pub fn refill_recent(proc_dir: &Path, name: &str, addresses: &[String]) -> std::io::Result<usize> {
+    use std::io::Write;
+    let path = proc_dir.join(name);
+    if !path.exists() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for a in addresses {
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
+        f.write_all(format!("+{a}\n").as_bytes())?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub const RECENT_PROC: &str = "/proc/net/xt_recent";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_line_is_quoted() {
+        let text = "*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j NOPE\nCOMMIT\n";
+        let m = explain("iptables-restore: line 3 failed", text);
+        assert!(m.ends_with("the line: -A PREROUTING -j NOPE"), "{m}");
+        assert_eq!(explain("something else", text), "something else");
+    }
+
+    #[test]
+    fn recent_file_addresses() {
+        let t = "src=10.0.0.2 ttl: 64 last_seen: 4295 oldest_pkt: 1 4295\nsrc=2001:db8::1 ttl: 0 last_seen: 1 oldest_pkt: 1 1\n";
+        assert_eq!(recent_addresses(t), ["10.0.0.2", "2001:db8::1"]);
+    }
+}

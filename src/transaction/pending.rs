@@ -1,0 +1,161 @@
+//! The change in flight, on disk, so that the guard (a separate process), a
+//! later `confirm` from a new session, and the next run after a crash all see
+//! the same truth. Every state change happens under one file lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use nix::fcntl::{Flock, FlockArg};
+use serde::{Deserialize, Serialize};
+
+use super::atomic;
+use crate::root::Root;
+
+pub const STATE_DIR: &str = "/var/lib/asterisk-harden";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Backing up, writing, loading: a crash here leaves a half-changed host.
+    Applying,
+    /// Loaded; the guard reverts at the deadline unless confirmed.
+    Waiting,
+    /// A confirm is writing persistence: the guard must not revert.
+    Confirming,
+}
+
+/// Who ran the apply, so `confirm` can tell a new session from the same one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub sid: i32,
+    pub ssh_connection: Option<String>,
+}
+
+impl Session {
+    pub fn current() -> Self {
+        Self {
+            sid: nix::unistd::getsid(None).map(|p| p.as_raw()).unwrap_or(-1),
+            ssh_connection: std::env::var("SSH_CONNECTION")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pending {
+    pub backup_id: String,
+    pub state: State,
+    /// Unix seconds.
+    pub started: u64,
+    /// Unix seconds; set once the rules are loaded.
+    pub deadline: Option<u64>,
+    pub apply_pid: u32,
+    pub guard_pid: Option<u32>,
+    pub session: Session,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub fn alive(pid: u32) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None) {
+        Ok(()) => true,
+        Err(nix::errno::Errno::EPERM) => true,
+        Err(_) => false,
+    }
+}
+
+/// /var/lib/asterisk-harden under the root.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    dir: PathBuf,
+}
+
+/// Held while reading-then-writing the pending change.
+pub struct Locked {
+    _lock: Flock<File>,
+}
+
+impl StateDir {
+    pub fn new(root: &Root) -> Self {
+        Self {
+            dir: root.path(STATE_DIR),
+        }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    fn pending_path(&self) -> PathBuf {
+        self.dir.join("pending.toml")
+    }
+
+    pub fn lock(&self) -> std::io::Result<Locked> {
+        fs::create_dir_all(&self.dir)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(".lock"))?;
+        let lock =
+            Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| std::io::Error::from(e))?;
+        Ok(Locked { _lock: lock })
+    }
+
+    pub fn read(&self, _: &Locked) -> std::io::Result<Option<Pending>> {
+        match fs::read_to_string(self.pending_path()) {
+            Ok(text) => toml::from_str(&text).map(Some).map_err(|e| {
+                std::io::Error::other(format!("{}: {e}", self.pending_path().display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Read without taking the lock (for display and polling only).
+    pub fn peek(&self) -> Option<Pending> {
+        fs::read_to_string(self.pending_path())
+            .ok()
+            .and_then(|t| toml::from_str(&t).ok())
+    }
+
+    pub fn write(&self, _: &Locked, p: &Pending) -> std::io::Result<()> {
+        let text = toml::to_string(p).expect("pending serializes");
+        atomic::write(&self.pending_path(), text.as_bytes(), None, 0o600)
+    }
+
+    pub fn clear(&self, _: &Locked) -> std::io::Result<()> {
+        atomic::remove(&self.pending_path())
+    }
+
+    /// Append one line to the journal: what happened to which backup, when.
+    /// The last line is how `apply` learns what the guard did.
+    pub fn record(&self, event: &str) -> std::io::Result<()> {
+        fs::create_dir_all(&self.dir)?;
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("journal.log"))?;
+        let stamp = humantime::format_rfc3339_seconds(SystemTime::now());
+        writeln!(f, "{stamp} {event}")?;
+        f.sync_all()
+    }
+
+    pub fn journal(&self) -> Vec<String> {
+        fs::read_to_string(self.dir.join("journal.log"))
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}

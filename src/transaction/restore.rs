@@ -1,0 +1,80 @@
+//! Putting a backup set back: files byte for byte with mode and owner (a file
+//! that did not exist is removed), the replaced tables as `iptables-save`
+//! printed them, the xt_recent lists. Shared by the guard's revert, a failed
+//! apply and `rollback`. It tries every part and reports each failure, since
+//! a half-restored host is worse than a loud one.
+
+use std::path::Path;
+
+use super::atomic;
+use super::backup::BackupSet;
+use super::firewall;
+use crate::root::Root;
+use crate::ruleset::Family;
+
+#[derive(Debug, Clone, Default)]
+pub struct Restored {
+    pub files: usize,
+    pub families: Vec<&'static str>,
+    pub errors: Vec<String>,
+}
+
+impl Restored {
+    pub fn summary(&self) -> String {
+        if self.errors.is_empty() {
+            format!(
+                "everything was restored ({} file(s), {} firewall)",
+                self.files,
+                if self.families.is_empty() {
+                    "no".to_string()
+                } else {
+                    self.families.join(" and ")
+                }
+            )
+        } else {
+            format!("RESTORE INCOMPLETE: {}", self.errors.join("; "))
+        }
+    }
+}
+
+pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
+    let mut r = Restored::default();
+    for f in &set.manifest.files {
+        let target = root.path(&f.path);
+        let result = match set.file_copy(f) {
+            Ok(Some(data)) => {
+                atomic::write(&target, &data, f.ownership, 0o644).map_err(|e| e.to_string())
+            }
+            Ok(None) => atomic::remove(&target).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => r.files += 1,
+            Err(e) => r.errors.push(format!("{}: {e}", f.path.display())),
+        }
+    }
+    let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
+    for (family, name, saved) in [
+        (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
+        (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
+    ] {
+        match set.rules(saved) {
+            Ok(Some(text)) => match firewall::restore_snapshot(family, &text, &tables) {
+                Ok(()) => r.families.push(name),
+                Err(e) => r.errors.push(format!("{name} firewall: {e}")),
+            },
+            Ok(None) => {}
+            Err(e) => r.errors.push(e.to_string()),
+        }
+    }
+    let proc_dir = Path::new(firewall::RECENT_PROC);
+    for list in &set.manifest.recent_lists {
+        if let Some(text) = set.recent(list) {
+            let addresses = firewall::recent_addresses(&text);
+            if let Err(e) = firewall::refill_recent(proc_dir, list, &addresses) {
+                r.errors.push(format!("xt_recent list {list}: {e}"));
+            }
+        }
+    }
+    r
+}
