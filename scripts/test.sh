@@ -16,6 +16,7 @@ declare -A needed=(
   [sshd]=openssh-server
   [tmux]=tmux
   [openssl]=openssl
+  [nft]=nftables
   [ip]=iproute2
   [timeout]=coreutils
 )

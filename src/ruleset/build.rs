@@ -430,6 +430,15 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
             .why("DHCPv6 replies"),
         );
     }
+    for p in &spec.ssh_ports {
+        input.push(
+            Rule::new(vec![proto(Proto::Tcp), port(*p), Match::Syn { negated: true }], Target::Accept).why(
+                "An SSH session opened before connection tracking ran (a fresh box with no firewall) is\n\
+                 picked up mid-stream as NEW without SYN, which IPSPF drops: the admin's own session\n\
+                 would freeze. Such packets cannot open a connection, so accepting them is safe.",
+            ),
+        );
+    }
     input.push(Rule::new(
         match &spec.interface {
             Some(_) => vec![from_outside(spec)],

@@ -99,8 +99,31 @@ pub fn restore_snapshot(
     snapshot: &str,
     tables: &[&str],
 ) -> Result<(), FirewallError> {
-    let text = RestoreFile::parse(snapshot).only(tables).render();
-    restore(family, &[], &text)
+    let saved = RestoreFile::parse(snapshot);
+    restore(family, &[], &saved.only(tables).render())?;
+    // Under iptables-nft an emptied table still exists (and still costs a
+    // hook per packet); a table that did not exist before is removed, so the
+    // firewall is exactly as it was.
+    let absent: Vec<&str> = tables
+        .iter()
+        .copied()
+        .filter(|t| saved.table(t).is_none())
+        .collect();
+    if !absent.is_empty() && nft_backend() && exec::find("nft").is_some() {
+        let nft_family = match family {
+            Family::Ipv4 => "ip",
+            Family::Ipv6 => "ip6",
+        };
+        for t in absent {
+            exec::run_checked("nft", &["delete", "table", nft_family, t], None)?;
+        }
+    }
+    Ok(())
+}
+
+/// iptables-nft (not legacy) is in use: `iptables -V` says "(nf_tables)".
+fn nft_backend() -> bool {
+    exec::run("iptables", &["-V"], None).is_ok_and(|r| r.stdout.contains("nf_tables"))
 }
 
 /// xt_recent lists in this network namespace: name → the file's text.

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
