@@ -430,3 +430,34 @@ fn confirm_from_the_same_session_is_refused() {
     assert!(sb.confirm_from_new_session(&pbx.ns).status.success());
     assert_eq!(wait_exit(child, Duration::from_secs(30)).0, Some(0));
 }
+
+#[test]
+fn an_interrupted_apply_is_detected_and_rollback_offered() {
+    let sb = Sandbox::debian();
+    // The pid of a process that has ended: the apply that crashed.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    sb.write(
+        "/var/lib/asterisk-harden/pending.toml",
+        &format!(
+            "backup_id = \"2026-01-01T000000Z\"\nstate = \"applying\"\nstarted = 1\napply_pid = {pid}\n\
+             [session]\nsid = 1\n"
+        ),
+        0o600,
+    );
+    let out = Command::new(bin())
+        .arg("--root")
+        .arg(sb.root())
+        .args(["apply", "--yes", "--answers"])
+        .arg(sb.answers(STRICT))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("rollback --backup 2026-01-01T000000Z"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -40,6 +40,7 @@ fn interrupting_signals() -> SigSet {
 }
 
 pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) -> Outcome {
+    transaction::ensure_no_pending(root).map_err(tx_failure)?;
     let plan = load_plan(root, answers)?;
     print!("{}", review_text(&plan));
     let report = preview_load(root, &plan).map_err(tx_failure)?;

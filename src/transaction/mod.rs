@@ -9,6 +9,7 @@
 
 mod atomic;
 mod backup;
+mod boot;
 mod firewall;
 mod pending;
 mod restore;
@@ -227,6 +228,19 @@ fn remember_ours(state: &StateDir, family: Family, tables: &[&str]) {
     }
 }
 
+/// Refuse to start while another change is pending or was interrupted.
+pub fn ensure_no_pending(root: &Root) -> Result<(), TxError> {
+    match StateDir::new(root).peek() {
+        None => Ok(()),
+        Some(p) if interrupted(root).is_some() => Err(TxError::Interrupted {
+            backup_id: p.backup_id,
+        }),
+        Some(p) => Err(TxError::StillPending {
+            backup_id: p.backup_id,
+        }),
+    }
+}
+
 pub fn apply(
     root: &Root,
     plan: &Plan,
@@ -438,6 +452,7 @@ fn persist(
         progress(&format!("wrote {}", f.path.display()));
     }
     let _ = atomic::remove(&path);
+    progress(&boot::enable(root));
     Ok(())
 }
 

@@ -1,0 +1,91 @@
+//! Making the persisted rules load at boot: netfilter-persistent on the
+//! Debian family, iptables-services on the RHEL family. Where the package is
+//! missing, say exactly what to install instead of failing the confirm.
+
+use crate::exec;
+use crate::plan::Distro;
+use crate::root::Root;
+
+struct Loader {
+    units: &'static [&'static str],
+    install: &'static str,
+}
+
+fn loader(distro: Distro) -> Loader {
+    match distro {
+        Distro::Rhel => Loader {
+            units: &["iptables.service", "ip6tables.service"],
+            install: "dnf install iptables-services; then stop and mask firewalld (systemctl disable --now firewalld; systemctl mask firewalld)",
+        },
+        Distro::Debian | Distro::Unknown => Loader {
+            units: &["netfilter-persistent.service"],
+            install: "apt-get install iptables-persistent",
+        },
+    }
+}
+
+fn unit_installed(root: &Root, unit: &str) -> bool {
+    [
+        "/lib/systemd/system",
+        "/usr/lib/systemd/system",
+        "/etc/systemd/system",
+    ]
+    .iter()
+    .any(|d| root.path(d).join(unit).exists())
+}
+
+/// Enable the boot loader of the rules; returns what was done or what to do.
+pub fn enable(root: &Root) -> String {
+    let distro = Distro::detect(root);
+    let l = loader(distro);
+    let missing: Vec<&str> = l
+        .units
+        .iter()
+        .copied()
+        .filter(|u| !unit_installed(root, u))
+        .collect();
+    if !missing.is_empty() {
+        return format!(
+            "nothing loads the saved rules at boot yet ({} not installed): {}",
+            missing.join(", "),
+            l.install
+        );
+    }
+    if !root.is_system() {
+        return format!("sandbox root: would enable {}", l.units.join(" and "));
+    }
+    let mut args = vec!["enable"];
+    args.extend(l.units);
+    match exec::run_checked("systemctl", &args, None) {
+        Ok(_) => format!("enabled {}: the rules load at boot", l.units.join(" and ")),
+        Err(e) => format!(
+            "could not enable {} ({e}): run systemctl enable {} yourself",
+            l.units.join(" and "),
+            l.units.join(" ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn says_what_to_install_when_the_loader_is_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::new(tmp.path());
+        std::fs::create_dir_all(root.path("/etc")).unwrap();
+        std::fs::write(root.path("/etc/debian_version"), "12\n").unwrap();
+        assert!(enable(&root).contains("apt-get install iptables-persistent"));
+        std::fs::create_dir_all(root.path("/lib/systemd/system")).unwrap();
+        std::fs::write(
+            root.path("/lib/systemd/system/netfilter-persistent.service"),
+            "",
+        )
+        .unwrap();
+        assert!(enable(&root).contains("would enable netfilter-persistent.service"));
+        std::fs::remove_file(root.path("/etc/debian_version")).unwrap();
+        std::fs::write(root.path("/etc/redhat-release"), "Rocky\n").unwrap();
+        assert!(enable(&root).contains("iptables-services"));
+    }
+}
