@@ -11,4 +11,5 @@ pub mod resolve;
 pub mod review;
 pub mod root;
 pub mod ruleset;
+pub mod ssh;
 pub mod transaction;

@@ -66,7 +66,7 @@ pub fn load_plan(root: &Root, answers: &Path) -> Result<Plan, Failure> {
     let (answers, trunks) = load_answers(answers)?;
     let host = HostFiles::read(root, &paths_to_read(&answers))
         .context("reading the files the plan changes")?;
-    Ok(plan(&answers, &trunks, &host))
+    plan(&answers, &trunks, &host).map_err(bad_input)
 }
 
 /// Ask a yes/no question on the terminal; without one, refuse and say how

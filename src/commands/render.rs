@@ -3,21 +3,22 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use asterisk_harden::plan::{HostFiles, plan};
+use asterisk_harden::plan::firewall_spec;
 use asterisk_harden::root::Root;
-use asterisk_harden::ruleset::{Family, render};
+use asterisk_harden::ruleset::{Family, build, render};
 
 use super::{Outcome, load_answers};
 use crate::cli::FamilyArg;
 
 pub fn run(_root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
     let (answers, trunks) = load_answers(answers)?;
-    let plan = plan(&answers, &trunks, &HostFiles::unknown());
+    // The final rules only: render needs no host files.
+    let spec = firewall_spec(&answers, &trunks);
     let family = match family {
         FamilyArg::Ipv4 => Family::Ipv4,
         FamilyArg::Ipv6 => Family::Ipv6,
     };
-    let text = render(plan.ruleset(family));
+    let text = render(&build(&spec, family));
     std::io::stdout()
         .write_all(text.as_bytes())
         .context("writing the ruleset to stdout")?;

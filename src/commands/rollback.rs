@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use asterisk_harden::plan::{FileChange, Stage};
+use asterisk_harden::plan::{AfterWrite, FileChange, Stage};
 use asterisk_harden::review::file_diff;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::{BackupSet, StateDir, rollback};
@@ -40,6 +40,7 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
             after: saved.clone().unwrap_or_default(),
             stage: Stage::Apply,
             why: String::new(),
+            after_write: AfterWrite::Nothing,
         };
         match saved {
             None if change.before.is_some() => {

@@ -14,6 +14,15 @@ pub enum Stage {
     Confirm,
 }
 
+/// What must happen once a file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AfterWrite {
+    Nothing,
+    /// sshd re-reads its configuration (and the result is verified).
+    ReloadSshd,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
     /// The host path, as on a real system.
@@ -23,6 +32,7 @@ pub struct FileChange {
     pub stage: Stage,
     /// Why the tool writes it, for the review.
     pub why: String,
+    pub after_write: AfterWrite,
 }
 
 impl FileChange {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::root::Root;
+use crate::ssh::SshdFiles;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,6 +34,10 @@ impl Distro {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostFiles {
     pub distro: Distro,
+    /// sshd's main file and drop-ins, when sshd is configured here.
+    pub sshd: Option<SshdFiles>,
+    /// OpenSSH's (major, minor) version, for option names that changed.
+    pub openssh: Option<(u32, u32)>,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
 }
@@ -42,6 +47,8 @@ impl HostFiles {
     pub fn unknown() -> Self {
         Self {
             distro: Distro::Unknown,
+            sshd: None,
+            openssh: None,
             files: BTreeMap::new(),
         }
     }
@@ -70,6 +77,8 @@ impl HostFiles {
         }
         Ok(Self {
             distro: Distro::detect(root),
+            sshd: SshdFiles::read(root)?,
+            openssh: crate::ssh::sshd::openssh_version(),
             files,
         })
     }

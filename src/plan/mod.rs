@@ -4,13 +4,15 @@
 
 mod files;
 mod host;
+mod ssh;
 
 use std::path::PathBuf;
 
 use ipnet::IpNet;
 
-pub use files::{ANSWERS_FILE, FileChange, Stage, persistence_paths};
+pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, persistence_paths};
 pub use host::{Distro, HostFiles};
+pub use ssh::{SshPlan, SshPlanError};
 
 use crate::answers::{Answers, Mode, Trunk};
 use crate::assets::assets;
@@ -45,9 +47,24 @@ pub struct Plan {
     pub ipv6: Ruleset,
     /// Every file the apply writes, with its text before and after.
     pub files: Vec<FileChange>,
+    /// Set when SSH moves or goes key-only.
+    pub ssh: Option<SshPlan>,
+    /// The rules during the confirmation window, when they differ from the
+    /// final ones (both SSH ports accepted): (IPv4, IPv6).
+    pub window: Option<(Ruleset, Ruleset)>,
 }
 
 impl Plan {
+    /// The rules loaded at apply: the window's (both SSH ports) if SSH
+    /// moves, else the final ones.
+    pub fn first_load(&self, family: Family) -> &Ruleset {
+        match (&self.window, family) {
+            (Some((v4, _)), Family::Ipv4) => v4,
+            (Some((_, v6)), Family::Ipv6) => v6,
+            (None, _) => self.ruleset(family),
+        }
+    }
+
     pub fn ruleset(&self, family: Family) -> &Ruleset {
         match family {
             Family::Ipv4 => &self.ipv4,
@@ -121,7 +138,11 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     paths
 }
 
-pub fn plan(answers: &Answers, trunks: &[ResolvedTrunk], host: &HostFiles) -> Plan {
+pub fn plan(
+    answers: &Answers,
+    trunks: &[ResolvedTrunk],
+    host: &HostFiles,
+) -> Result<Plan, SshPlanError> {
     let firewall = firewall_spec(answers, trunks);
     let ipv4 = build(&firewall, Family::Ipv4);
     let ipv6 = build(&firewall, Family::Ipv6);
@@ -132,6 +153,18 @@ pub fn plan(answers: &Answers, trunks: &[ResolvedTrunk], host: &HostFiles) -> Pl
         Stage::Apply,
         "the answers applied: the next run's defaults",
     )];
+    let ssh = ssh::ssh_plan(answers, host.sshd.as_ref(), host.openssh)?;
+    let mut window = None;
+    if let Some((ssh_plan, ssh_files)) = &ssh {
+        files.extend(ssh_files.iter().cloned());
+        if ssh_plan.window_ports != ssh_plan.final_ports {
+            let spec = FirewallSpec {
+                ssh_ports: ssh_plan.window_ports.clone(),
+                ..firewall.clone()
+            };
+            window = Some((build(&spec, Family::Ipv4), build(&spec, Family::Ipv6)));
+        }
+    }
     let (v4_path, v6_path) = persistence_paths(host.distro);
     for (path, rules) in [(v4_path, &ipv4), (v6_path, &ipv6)] {
         let after = persisted_rules(answers.mode, host.text(&path), rules);
@@ -143,13 +176,15 @@ pub fn plan(answers: &Answers, trunks: &[ResolvedTrunk], host: &HostFiles) -> Pl
             "the rules loaded at boot (written on confirm)",
         ));
     }
-    Plan {
+    Ok(Plan {
         mode: answers.mode,
         firewall,
         ipv4,
         ipv6,
         files,
-    }
+        ssh: ssh.map(|(p, _)| p),
+        window,
+    })
 }
 
 fn change(host: &HostFiles, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
@@ -159,6 +194,7 @@ fn change(host: &HostFiles, path: PathBuf, after: String, stage: Stage, why: &st
         after,
         stage,
         why: why.to_string(),
+        after_write: AfterWrite::Nothing,
     }
 }
 

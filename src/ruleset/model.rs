@@ -6,7 +6,8 @@ use ipnet::IpNet;
 
 use crate::answers::PortRange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Family {
     Ipv4,
     Ipv6,

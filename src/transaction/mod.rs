@@ -23,12 +23,13 @@ pub use pending::now;
 pub use pending::{Pending, STATE_DIR, Session, State, StateDir};
 pub use restore::{Restored, restore_backup};
 
-use crate::plan::{Plan, Stage};
+use crate::plan::{AfterWrite, Plan, Stage};
 use crate::root::Root;
 use crate::ruleset::restore_file::{
     builtin_rules, keep_foreign_chains, replace_hooks_for_noflush, replaced_rules,
 };
 use crate::ruleset::{Family, render};
+use crate::ssh::{self, SshError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +83,14 @@ pub enum TxError {
         "this is the same session that ran apply: confirming from here proves nothing about new logins\n    what to do: open a NEW connection (e.g. `ssh -p PORT user@host`) and run `asterisk-harden confirm` there"
     )]
     SameSession,
+    #[error(transparent)]
+    Ssh(#[from] SshError),
+    #[error(
+        "key-only login was asked for, but {user} has no authorized key here: you would be locked out\n    what to do: add your public key to ~{user}/.ssh/authorized_keys first (ssh-copy-id), or set ssh.key_only = false"
+    )]
+    KeyOnlyWithoutKeys { user: String },
+    #[error("confirming failed: {reason}\n    {restored}")]
+    ConfirmFailed { reason: String, restored: String },
     #[error("the state directory {path}: {source}")]
     State {
         path: PathBuf,
@@ -99,6 +108,9 @@ impl TxError {
                 | Self::Interrupted { .. }
                 | Self::NothingPending
                 | Self::SameSession
+                | Self::KeyOnlyWithoutKeys { .. }
+                | Self::Ssh(SshError::PortInUse { .. })
+                | Self::Ssh(SshError::Sshd(crate::ssh::SshdError::Rejected { .. }))
         )
     }
 }
@@ -108,6 +120,7 @@ impl TxError {
 pub struct Deferred {
     pub path: PathBuf,
     pub contents: String,
+    pub after_write: AfterWrite,
 }
 
 #[derive(Debug, Clone)]
@@ -195,16 +208,27 @@ fn merged_rules(
     live: &str,
     ours_before: &[String],
 ) -> (String, Vec<String>, Vec<String>) {
-    let ours = render(plan.ruleset(family));
-    if plan.noflush() {
+    let ours = render(plan.first_load(family));
+    merge(&ours, plan.noflush(), plan.tables(), live, ours_before)
+}
+
+/// The rules to load (our rendered `ours`), fitted to the live firewall.
+fn merge(
+    ours: &str,
+    noflush: bool,
+    tables: &[&str],
+    live: &str,
+    ours_before: &[String],
+) -> (String, Vec<String>, Vec<String>) {
+    if noflush {
         return (
-            replace_hooks_for_noflush(&ours, live, "SIPRAW"),
+            replace_hooks_for_noflush(ours, live, "SIPRAW"),
             Vec::new(),
             Vec::new(),
         );
     }
-    let (text, kept) = keep_foreign_chains(&ours, live);
-    let replaced = replaced_rules(live, plan.tables(), &text, ours_before);
+    let (text, kept) = keep_foreign_chains(ours, live);
+    let replaced = replaced_rules(live, tables, &text, ours_before);
     (text, kept, replaced)
 }
 
@@ -259,6 +283,8 @@ pub fn apply(
             },
         });
     }
+
+    preflight(root, plan)?;
 
     // 1. Snapshot and back up everything first.
     let fams = families();
@@ -355,15 +381,48 @@ pub fn apply(
         progress(&format!("{} rules loaded", family_name(*f)));
         remember_ours(&state, *f, plan.tables());
     }
-    let deferred: Vec<Deferred> = plan
+    let sshd_changed = plan
         .files
         .iter()
-        .filter(|f| f.stage == Stage::Confirm && f.changes())
-        .map(|f| Deferred {
-            path: f.path.clone(),
-            contents: f.after.clone(),
-        })
-        .collect();
+        .any(|f| f.stage == Stage::Apply && f.changes() && f.after_write == AfterWrite::ReloadSshd);
+    if let (true, Some(ssh_plan)) = (sshd_changed, &plan.ssh) {
+        let how = ssh::reload_and_verify(root, &ssh_plan.window_ports)
+            .map_err(|e| fail(TxError::Ssh(e)))?;
+        progress(&format!(
+            "sshd reloaded ({how}); it answers on port {}",
+            join_ports(&ssh_plan.window_ports)
+        ));
+    }
+    let deferred = DeferredFile {
+        file: plan
+            .files
+            .iter()
+            .filter(|f| f.stage == Stage::Confirm && f.changes())
+            .map(|f| Deferred {
+                path: f.path.clone(),
+                contents: f.after.clone(),
+                after_write: f.after_write,
+            })
+            .collect(),
+        final_rules: match &plan.window {
+            Some(_) => [Family::Ipv4, Family::Ipv6]
+                .into_iter()
+                .filter(|f| fams.contains(f))
+                .map(|f| FinalRules {
+                    family: f,
+                    text: render(plan.ruleset(f)),
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+        final_ssh_ports: plan
+            .ssh
+            .as_ref()
+            .map(|s| s.final_ports.clone())
+            .unwrap_or_default(),
+        noflush: plan.noflush(),
+        tables: plan.tables().iter().map(|t| t.to_string()).collect(),
+    };
     save_deferred(&state, &id, &deferred).map_err(|source| {
         fail(TxError::State {
             path: state.path().into(),
@@ -409,49 +468,133 @@ fn deferred_path(state: &StateDir, id: &str) -> PathBuf {
     state.path().join(format!("deferred-{id}.toml"))
 }
 
+/// What confirm does, decided at apply time: the final files, the final
+/// rules (when the window's differ), the ports sshd must end on.
 #[derive(Serialize, Deserialize)]
 struct DeferredFile {
     file: Vec<Deferred>,
+    final_rules: Vec<FinalRules>,
+    final_ssh_ports: Vec<u16>,
+    noflush: bool,
+    tables: Vec<String>,
 }
 
-fn save_deferred(state: &StateDir, id: &str, files: &[Deferred]) -> std::io::Result<()> {
-    let text = toml::to_string(&DeferredFile {
-        file: files.to_vec(),
-    })
-    .expect("serializes");
+#[derive(Serialize, Deserialize)]
+struct FinalRules {
+    family: Family,
+    text: String,
+}
+
+fn join_ports(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Checks that need the host but change nothing: a refusal here leaves the
+/// host exactly as it was.
+fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
+    let Some(ssh_plan) = &plan.ssh else {
+        return Ok(());
+    };
+    if ssh_plan.window_ports != ssh_plan.final_ports {
+        for port in &ssh_plan.final_ports {
+            ssh::check_port_free(*port)?;
+        }
+    }
+    ssh::validate_candidate(&ssh_plan.window_config)?;
+    ssh::validate_candidate(&ssh_plan.final_config)?;
+    if ssh_plan.key_only {
+        let user = std::env::var("SUDO_USER").unwrap_or_else(|_| "root".to_string());
+        if !ssh::has_authorized_key(root, &user) {
+            return Err(TxError::KeyOnlyWithoutKeys { user });
+        }
+    }
+    Ok(())
+}
+
+fn save_deferred(state: &StateDir, id: &str, deferred: &DeferredFile) -> std::io::Result<()> {
+    let text = toml::to_string(deferred).expect("serializes");
     atomic::write(&deferred_path(state, id), text.as_bytes(), None, 0o600)
 }
 
-/// Write the files that wait for confirmation (the boot rules).
+fn load_deferred(state: &StateDir, id: &str) -> Result<Option<DeferredFile>, TxError> {
+    let path = deferred_path(state, id);
+    match std::fs::read_to_string(&path) {
+        Ok(t) => toml::from_str(&t).map(Some).map_err(|e| TxError::State {
+            path,
+            source: std::io::Error::other(e),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TxError::State { path, source }),
+    }
+}
+
+/// What confirm does: sshd's final files (and the proof it listens where it
+/// should), the final rules (the old SSH port closed), then persistence.
 fn persist(
     root: &Root,
     state: &StateDir,
     id: &str,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), TxError> {
-    let path = deferred_path(state, id);
-    let files = match std::fs::read_to_string(&path) {
-        Ok(t) => {
-            toml::from_str::<DeferredFile>(&t)
-                .map_err(|e| TxError::State {
-                    path: path.clone(),
-                    source: std::io::Error::other(e),
-                })?
-                .file
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(source) => return Err(TxError::State { path, source }),
+    let Some(d) = load_deferred(state, id)? else {
+        return Ok(());
     };
-    for f in &files {
-        atomic::write(&root.path(&f.path), f.contents.as_bytes(), None, 0o640).map_err(
-            |source| TxError::Write {
+    let write = |f: &Deferred| {
+        atomic::write(&root.path(&f.path), f.contents.as_bytes(), None, 0o640).map_err(|source| {
+            TxError::Write {
                 path: f.path.clone(),
                 source,
-            },
-        )?;
+            }
+        })
+    };
+    let (sshd_files, other_files): (Vec<&Deferred>, Vec<&Deferred>) = d
+        .file
+        .iter()
+        .partition(|f| f.after_write == AfterWrite::ReloadSshd);
+    for f in &sshd_files {
+        write(f)?;
         progress(&format!("wrote {}", f.path.display()));
     }
-    let _ = atomic::remove(&path);
+    if !sshd_files.is_empty() {
+        let how = ssh::reload_and_verify(root, &d.final_ssh_ports)?;
+        progress(&format!(
+            "sshd reloaded ({how}); it answers on port {} only",
+            join_ports(&d.final_ssh_ports)
+        ));
+    }
+    let tables: Vec<&str> = d.tables.iter().map(String::as_str).collect();
+    for r in &d.final_rules {
+        let live = firewall::save(r.family).map_err(|source| TxError::Snapshot {
+            family: family_name(r.family),
+            source,
+        })?;
+        let (text, _, _) = merge(
+            &r.text,
+            d.noflush,
+            &tables,
+            &live,
+            &known_ours(state, r.family),
+        );
+        firewall::load(r.family, &text, d.noflush).map_err(|source| TxError::Load {
+            family: family_name(r.family),
+            source,
+            restored: String::new(),
+        })?;
+        remember_ours(state, r.family, &tables);
+        progress(&format!(
+            "{} rules loaded without the old SSH port",
+            family_name(r.family)
+        ));
+    }
+    for f in &other_files {
+        write(f)?;
+        progress(&format!("wrote {}", f.path.display()));
+    }
+    let _ = atomic::remove(&deferred_path(state, id));
     progress(&boot::enable(root));
     Ok(())
 }
@@ -481,7 +624,21 @@ pub fn confirm(
     }
     p.state = State::Confirming;
     state.write(&lock, &p).map_err(state_err(&state))?;
-    persist(root, &state, &p.backup_id, progress)?;
+    if let Err(e) = persist(root, &state, &p.backup_id, progress) {
+        let set = BackupSet::open(root, &p.backup_id)?;
+        let restored = restore_backup(root, &set);
+        let _ = atomic::remove(&deferred_path(&state, &p.backup_id));
+        let _ = state.record(&format!(
+            "failed backup={} at confirm: {e}; {}",
+            p.backup_id,
+            restored.summary()
+        ));
+        state.clear(&lock).map_err(state_err(&state))?;
+        return Err(TxError::ConfirmFailed {
+            reason: e.to_string(),
+            restored: restored.summary(),
+        });
+    }
     // The journal first: `outcome` reads it as soon as the pending file is gone.
     let _ = state.record(&format!("confirmed backup={}", p.backup_id));
     state.clear(&lock).map_err(state_err(&state))?;

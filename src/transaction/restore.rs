@@ -53,6 +53,16 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Err(e) => r.errors.push(format!("{}: {e}", f.path.display())),
         }
     }
+    // sshd must read what was just restored (it listens where the restored
+    // files say once it has).
+    let touches_sshd = set
+        .manifest
+        .files
+        .iter()
+        .any(|f| f.path.starts_with("/etc/ssh"));
+    if touches_sshd && let Err(e) = crate::ssh::reload_after_restore(root) {
+        r.errors.push(format!("sshd reload: {e}"));
+    }
     let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
     for (family, name, saved) in [
         (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),

@@ -1,0 +1,95 @@
+//! Who listens on a TCP port in this network namespace, from
+//! /proc/net/tcp{,6}, with the program's name when /proc lets us see it.
+
+use std::fs;
+
+/// The socket inodes listening on `port` (state 0A = LISTEN).
+fn listening_inodes(port: u16) -> Vec<String> {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.len() < 10 || cols[3] != "0A" {
+                continue;
+            }
+            let local_port = cols[1]
+                .rsplit(':')
+                .next()
+                .and_then(|h| u16::from_str_radix(h, 16).ok());
+            if local_port == Some(port) {
+                inodes.push(cols[9].to_string());
+            }
+        }
+    }
+    inodes
+}
+
+/// `Some(program or "another program")` when something listens on `port`.
+pub fn listener(port: u16) -> Option<String> {
+    let inodes = listening_inodes(port);
+    if inodes.is_empty() {
+        return None;
+    }
+    let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
+    if let Ok(procs) = fs::read_dir("/proc") {
+        for p in procs.flatten().filter(|p| {
+            p.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        }) {
+            let Ok(fds) = fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
+            for fd in fds.flatten() {
+                if let Ok(target) = fs::read_link(fd.path())
+                    && wanted.iter().any(|w| target.to_string_lossy() == *w)
+                {
+                    let comm = fs::read_to_string(p.path().join("comm")).unwrap_or_default();
+                    return Some(format!(
+                        "{} (pid {})",
+                        comm.trim(),
+                        p.file_name().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    Some("another program".to_string())
+}
+
+/// Connect to 127.0.0.1:port and read an SSH banner: the local half of the
+/// proof that the new port works (the new login is the other half).
+pub fn ssh_banner(port: u16) -> Option<String> {
+    use std::io::Read;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s =
+        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(3)))
+        .ok()?;
+    let mut buf = [0u8; 128];
+    let n = s.read(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]).trim().to_string();
+    text.starts_with("SSH-").then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_our_own_listener_and_names_it() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let who = listener(port).expect("listening");
+        assert!(
+            who.contains(&std::process::id().to_string()) || who == "another program",
+            "{who}"
+        );
+        drop(l);
+        assert!(ssh_banner(port).is_none());
+    }
+}

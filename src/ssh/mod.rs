@@ -1,0 +1,134 @@
+//! Moving SSH safely: our settings written where they win, checked by sshd
+//! itself before and after, sshd reloaded the way this host runs it, and the
+//! new port proven by a banner before anyone relies on it.
+
+pub mod config;
+pub mod edit;
+pub mod listening;
+pub mod reload;
+pub mod sshd;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+pub use config::SshdFiles;
+pub use edit::{SshSettings, apply_settings, changes};
+pub use sshd::SshdError;
+
+use crate::root::Root;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SshError {
+    #[error(transparent)]
+    Sshd(#[from] SshdError),
+    #[error(
+        "port {port} is already in use by {who}\n    what to do: choose another port for ssh.port"
+    )]
+    PortInUse { port: u16, who: String },
+    #[error("sshd could not be reloaded: {0}")]
+    Reload(String),
+    #[error("after the reload sshd listens on {actual:?}, not {expected:?}")]
+    WrongPorts {
+        expected: Vec<u16>,
+        actual: Vec<u16>,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `sshd -t` on the whole candidate configuration, before any file is written.
+pub fn validate_candidate(candidate: &SshdFiles) -> Result<(), SshError> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix("asterisk-harden-sshd.")
+        .tempfile()?;
+    tmp.write_all(candidate.flatten().as_bytes())?;
+    tmp.flush()?;
+    sshd::test(tmp.path())?;
+    Ok(())
+}
+
+/// Refuse a port another program already listens on (sshd itself is fine).
+pub fn check_port_free(port: u16) -> Result<(), SshError> {
+    match listening::listener(port) {
+        Some(who) if !who.starts_with("sshd") => Err(SshError::PortInUse { port, who }),
+        _ => Ok(()),
+    }
+}
+
+fn main_config(root: &Root) -> std::path::PathBuf {
+    root.path(config::MAIN_CONFIG)
+}
+
+/// sshd's effective ports per `sshd -T` on the host's (or sandbox's) config.
+pub fn effective_ports(root: &Root) -> Result<Vec<u16>, SshError> {
+    Ok(sshd::ports(&sshd::effective(&main_config(root))?))
+}
+
+/// Reload sshd and prove the result: `sshd -T` lists exactly `expected`,
+/// and each port answers with an SSH banner (sshd is running here).
+pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshError> {
+    let effective = sshd::effective(&main_config(root))?;
+    let actual = sshd::ports(&effective);
+    let mut want = expected.to_vec();
+    want.sort_unstable();
+    if actual != want {
+        return Err(SshError::WrongPorts {
+            expected: want,
+            actual,
+        });
+    }
+    let how = reload::method(root, sshd::setting(&effective, "pidfile"));
+    let done = reload::reload(&how).map_err(SshError::Reload)?;
+    if matches!(how, reload::Reload::NotRunning(_)) {
+        return Ok(done);
+    }
+    // sshd re-execs on SIGHUP; give it a moment to bind the new ports.
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let missing: Vec<u16> = want
+            .iter()
+            .copied()
+            .filter(|p| listening::ssh_banner(*p).is_none())
+            .collect();
+        if missing.is_empty() {
+            return Ok(done);
+        }
+        if Instant::now() > end {
+            return Err(SshError::Reload(format!(
+                "{done}, but no SSH banner on port(s) {missing:?}"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// After a restore: sshd reads the restored files (best effort, reported).
+pub fn reload_after_restore(root: &Root) -> Result<String, String> {
+    let effective = sshd::effective(&main_config(root)).map_err(|e| e.to_string())?;
+    let how = reload::method(root, sshd::setting(&effective, "pidfile"));
+    reload::reload(&how)
+}
+
+/// Whether the account that will log in has an authorized key: refusing
+/// key-only login without one is what stands between the admin and a lockout.
+pub fn has_authorized_key(root: &Root, user: &str) -> bool {
+    let home = if user == "root" {
+        Some("/root".to_string())
+    } else {
+        std::fs::read_to_string(root.path("/etc/passwd"))
+            .ok()
+            .and_then(|p| {
+                p.lines().find_map(|l| {
+                    let f: Vec<&str> = l.split(':').collect();
+                    (f.len() > 5 && f[0] == user).then(|| f[5].to_string())
+                })
+            })
+    };
+    let Some(home) = home else { return false };
+    ["authorized_keys", "authorized_keys2"].iter().any(|f| {
+        std::fs::read_to_string(root.path(format!("{home}/.ssh/{f}"))).is_ok_and(|t| {
+            t.lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        })
+    })
+}
