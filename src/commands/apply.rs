@@ -45,6 +45,9 @@ pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) ->
     print!("{}", review_text(&plan));
     let report = preview_load(root, &plan).map_err(tx_failure)?;
     print!("{}", load_report_text(&report));
+    if let Some(note) = trusted_note(&plan) {
+        println!("\n{note}");
+    }
     if timeout.is_none() {
         println!(
             "\nWARNING: --no-confirm: the change is kept at once. If it locks you out, nothing will undo it\n\
@@ -143,4 +146,22 @@ fn wait_for_confirmation(root: &Root, backup_id: &str, deadline: u64) -> ExitCod
         }
         std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// Once port 22 is a trap, the admin's habitual `ssh host` would ban their
+/// own address for the trap's ban time: offer it as trusted.
+fn trusted_note(plan: &asterisk_harden::plan::Plan) -> Option<String> {
+    let ssh = plan.ssh.as_ref()?;
+    if ssh.final_ports.contains(&22) {
+        return None;
+    }
+    let me = asterisk_harden::ssh::session::admin_address()?;
+    if plan.firewall.trusted.iter().any(|n| n.contains(&me)) {
+        return None;
+    }
+    Some(format!(
+        "NOTE: you are connected from {me}, which is not in network.trusted. Once port 22 is a\n\
+         port-scan trap, an `ssh` to port 22 from there bans that address for 10 minutes.\n\
+         Add trusted = [\"{me}\"] under [network] to be safe."
+    ))
 }

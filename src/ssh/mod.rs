@@ -6,6 +6,8 @@ pub mod config;
 pub mod edit;
 pub mod listening;
 pub mod reload;
+pub mod selinux;
+pub mod session;
 pub mod sshd;
 
 use std::io::Write;
@@ -25,6 +27,12 @@ pub enum SshError {
         "port {port} is already in use by {who}\n    what to do: choose another port for ssh.port"
     )]
     PortInUse { port: u16, who: String },
+    #[error(
+        "this host takes SSH's ports from {path} (socket activation, Ubuntu 22.10 to 23.10), not from sshd_config\n    what to do: change ListenStream there by hand, or upgrade to Ubuntu 24.04 where sshd_config counts again"
+    )]
+    SocketPorts { path: String },
+    #[error("SELinux: {0}")]
+    Selinux(String),
     #[error("sshd could not be reloaded: {0}")]
     Reload(String),
     #[error("after the reload sshd listens on {actual:?}, not {expected:?}")]

@@ -24,22 +24,47 @@ fn systemd_active(unit: &str) -> bool {
     exec::run("systemctl", &["is-active", "--quiet", unit], None).is_ok_and(|r| r.success)
 }
 
-/// How sshd is reloaded on this host; `pidfile` is sshd -T's `pidfile`.
-pub fn method(root: &Root, pidfile: Option<&str>) -> Reload {
-    if root.is_system()
-        && Path::new("/run/systemd/system").exists()
-        && exec::find("systemctl").is_some()
-    {
-        if systemd_active("ssh.socket") {
-            return Reload::Socket;
+/// What the host runs, as far as reloading sshd goes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceState {
+    /// systemd manages this host (and it is the real root, not a sandbox).
+    pub systemd: bool,
+    pub socket_active: bool,
+    /// The active sshd unit: `ssh.service` (Debian/Ubuntu) or `sshd.service` (RHEL).
+    pub active_unit: Option<String>,
+}
+
+impl ServiceState {
+    pub fn read(root: &Root) -> Self {
+        let systemd = root.is_system()
+            && Path::new("/run/systemd/system").exists()
+            && exec::find("systemctl").is_some();
+        if !systemd {
+            return Self::default();
         }
-        for unit in ["ssh.service", "sshd.service"] {
-            if systemd_active(unit) {
-                return Reload::Service(unit.to_string());
-            }
+        Self {
+            systemd,
+            socket_active: systemd_active("ssh.socket"),
+            active_unit: ["ssh.service", "sshd.service"]
+                .into_iter()
+                .find(|u| systemd_active(u))
+                .map(str::to_string),
         }
     }
-    let pidfile = root.path(host_path(root, pidfile.unwrap_or("/run/sshd.pid")));
+}
+
+/// The reload for a host in `state`; `pidfile` is where sshd's pid is.
+pub fn choose(state: &ServiceState, pidfile: PathBuf) -> Reload {
+    if state.systemd {
+        // ssh.socket first: with socket activation the service may be idle,
+        // and restarting the service would keep the socket's old port.
+        if state.socket_active {
+            return Reload::Socket;
+        }
+        if let Some(unit) = &state.active_unit {
+            return Reload::Service(unit.clone());
+        }
+    }
     if pidfile.exists() {
         Reload::Hangup(pidfile)
     } else {
@@ -49,6 +74,16 @@ pub fn method(root: &Root, pidfile: Option<&str>) -> Reload {
         ))
     }
 }
+
+/// How sshd is reloaded on this host; `pidfile` is sshd -T's `pidfile`.
+pub fn method(root: &Root, pidfile: Option<&str>) -> Reload {
+    let pidfile = root.path(host_path(root, pidfile.unwrap_or("/run/sshd.pid")));
+    choose(&ServiceState::read(root), pidfile)
+}
+
+/// Ubuntu 22.10 to 23.10 take sshd's ports from the socket unit, not from
+/// sshd_config: a Port line there would change nothing.
+pub const SOCKET_ADDRESSES: &str = "/etc/systemd/system/ssh.socket.d/addresses.conf";
 
 pub fn reload(how: &Reload) -> Result<String, String> {
     match how {
@@ -77,5 +112,47 @@ pub fn reload(how: &Reload) -> Result<String, String> {
             Ok(format!("SIGHUP to sshd (pid {pid})"))
         }
         Reload::NotRunning(why) => Ok(format!("not reloaded: {why}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_host_layout_gets_its_reload() {
+        let none = PathBuf::from("/nonexistent/sshd.pid");
+        let unit = |u: &str| Some(u.to_string());
+        let ubuntu_2404 = ServiceState {
+            systemd: true,
+            socket_active: true,
+            active_unit: unit("ssh.service"),
+        };
+        assert_eq!(choose(&ubuntu_2404, none.clone()), Reload::Socket);
+        let debian_12 = ServiceState {
+            systemd: true,
+            socket_active: false,
+            active_unit: unit("ssh.service"),
+        };
+        assert_eq!(
+            choose(&debian_12, none.clone()),
+            Reload::Service("ssh.service".into())
+        );
+        let rocky = ServiceState {
+            systemd: true,
+            socket_active: false,
+            active_unit: unit("sshd.service"),
+        };
+        assert_eq!(
+            choose(&rocky, none.clone()),
+            Reload::Service("sshd.service".into())
+        );
+        let pid = tempfile::NamedTempFile::new().unwrap();
+        let no_systemd = ServiceState::default();
+        assert_eq!(
+            choose(&no_systemd, pid.path().to_path_buf()),
+            Reload::Hangup(pid.path().to_path_buf())
+        );
+        assert!(matches!(choose(&no_systemd, none), Reload::NotRunning(_)));
     }
 }

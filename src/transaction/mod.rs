@@ -110,6 +110,7 @@ impl TxError {
                 | Self::SameSession
                 | Self::KeyOnlyWithoutKeys { .. }
                 | Self::Ssh(SshError::PortInUse { .. })
+                | Self::Ssh(SshError::SocketPorts { .. })
                 | Self::Ssh(SshError::Sshd(crate::ssh::SshdError::Rejected { .. }))
         )
     }
@@ -386,6 +387,20 @@ pub fn apply(
         .iter()
         .any(|f| f.stage == Stage::Apply && f.changes() && f.after_write == AfterWrite::ReloadSshd);
     if let (true, Some(ssh_plan)) = (sshd_changed, &plan.ssh) {
+        if ssh::selinux::applies(root) {
+            let new_ports = ssh_plan
+                .final_ports
+                .iter()
+                .filter(|p| !ssh_plan.window_ports[..1].contains(p));
+            for port in new_ports {
+                let added = ssh::selinux::label(*port)
+                    .map_err(|e| fail(TxError::Ssh(SshError::Selinux(e))))?;
+                if added {
+                    let _ = std::fs::write(set.dir.join(restore::SELINUX_PORT), port.to_string());
+                }
+                progress(&format!("SELinux: port {port} labelled ssh_port_t"));
+            }
+        }
         let how = ssh::reload_and_verify(root, &ssh_plan.window_ports)
             .map_err(|e| fail(TxError::Ssh(e)))?;
         progress(&format!(
@@ -502,6 +517,12 @@ fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
     if ssh_plan.window_ports != ssh_plan.final_ports {
         for port in &ssh_plan.final_ports {
             ssh::check_port_free(*port)?;
+        }
+        if root.path(ssh::reload::SOCKET_ADDRESSES).exists() {
+            return Err(SshError::SocketPorts {
+                path: ssh::reload::SOCKET_ADDRESSES.into(),
+            }
+            .into());
         }
     }
     ssh::validate_candidate(&ssh_plan.window_config)?;

@@ -37,8 +37,22 @@ impl Restored {
     }
 }
 
+/// In a backup set: the SSH port the apply labelled for SELinux.
+pub const SELINUX_PORT: &str = "selinux-port";
+
 pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let mut r = Restored::default();
+    if let Some(port) = std::fs::read_to_string(set.dir.join(SELINUX_PORT))
+        .ok()
+        .and_then(|p| p.trim().parse().ok())
+    {
+        match crate::ssh::selinux::unlabel(port) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(set.dir.join(SELINUX_PORT));
+            }
+            Err(e) => r.errors.push(format!("SELinux label of port {port}: {e}")),
+        }
+    }
     for f in &set.manifest.files {
         let target = root.path(&f.path);
         let result = match set.file_copy(f) {
