@@ -102,9 +102,36 @@ pub enum Command {
     /// List the backup sets
     #[command(after_help = "Example:\n  asterisk-harden backups")]
     Backups,
+    /// What the firewall blocks: drops per cause, banned scanners, known phones
+    #[command(
+        after_help = "Example:\n  asterisk-harden status\n  asterisk-harden status --json | jq .drops\n\n\
+        Exits 1 when none of asterisk-harden's rules are loaded."
+    )]
+    Status {
+        /// Machine-readable output (keys documented in the README)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep the phone, scanner and trap lists across reboots and reloads
+    #[command(
+        after_help = "Example:\n  asterisk-harden lists save      # the kernel's lists to /var/lib/asterisk-harden/lists/\n  \
+        asterisk-harden lists restore   # after the rules are loaded (the boot unit does this)"
+    )]
+    Lists {
+        #[command(subcommand)]
+        action: ListsAction,
+    },
     /// The revert guard (started by apply; not for people)
     #[command(hide = true)]
     Guard,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsAction {
+    /// Save the kernel's lists (MYSIP, BADSIP, RLM)
+    Save,
+    /// Write the saved lists back into the kernel (rules must be loaded)
+    Restore,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Confirm { same_session } => commands::confirm::run(&root, same_session),
         Command::Rollback { backup, yes } => commands::rollback::run(&root, backup.as_deref(), yes),
         Command::Backups => commands::backups::run(&root),
+        Command::Status { json } => commands::status::run(json),
+        Command::Lists { action } => commands::lists::run(&root, action),
         Command::Guard => commands::guard::run(&root),
     };
     match result {

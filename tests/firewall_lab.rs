@@ -12,34 +12,10 @@ use common::*;
 const HOST: &str = "pbx-lab7.example.net";
 const WINDOW: Duration = Duration::from_millis(600);
 
-/// Send one SIP request over UDP from `from` to the PBX.
-fn send_sip(from: &Host, method: &str, host_part: &str, user_agent: &str) {
-    let sock = udp_sender(&from.ns);
-    send_udp(
-        &sock,
-        PBX_IP,
-        5060,
-        &sip_request(method, host_part, &from.ip, user_agent),
-    );
-}
-
 fn strict_answers(extra_sip: &str) -> String {
     format!(
         "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n\
          [sip]\nhostname = \"{HOST}\"\n{extra_sip}"
-    )
-}
-
-/// Run svmap against the PBX from a scanner namespace; returns its output.
-fn svmap(scanner: &Host) -> String {
-    let out = in_ns(&scanner.ns, "svmap")
-        .args(["-t", "0.5", "-p", "5060", PBX_IP])
-        .output()
-        .expect("svmap");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 

@@ -6,9 +6,11 @@ pub mod apply;
 pub mod backups;
 pub mod confirm;
 pub mod guard;
+pub mod lists;
 pub mod plan;
 pub mod render;
 pub mod rollback;
+pub mod status;
 
 use std::io::IsTerminal;
 use std::path::Path;

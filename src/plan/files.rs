@@ -56,3 +56,31 @@ pub fn persistence_paths(distro: Distro) -> (PathBuf, PathBuf) {
         ),
     }
 }
+
+/// The units that keep the xt_recent lists across reboots (assets/systemd/),
+/// with the path of this very binary: (host path, text).
+pub fn list_units(exe: &std::path::Path) -> Vec<(PathBuf, String)> {
+    let bin = exe.display().to_string();
+    [
+        (
+            "asterisk-harden-lists.service",
+            include_str!("../../assets/systemd/asterisk-harden-lists.service"),
+        ),
+        (
+            "asterisk-harden-lists-save.service",
+            include_str!("../../assets/systemd/asterisk-harden-lists-save.service"),
+        ),
+        (
+            "asterisk-harden-lists-save.timer",
+            include_str!("../../assets/systemd/asterisk-harden-lists-save.timer"),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, text)| {
+        (
+            PathBuf::from("/etc/systemd/system").join(name),
+            text.replace("@BIN@", &bin),
+        )
+    })
+    .collect()
+}

@@ -38,6 +38,8 @@ pub struct HostFiles {
     pub sshd: Option<SshdFiles>,
     /// OpenSSH's (major, minor) version, for option names that changed.
     pub openssh: Option<(u32, u32)>,
+    /// This binary, as the boot units must call it.
+    pub exe: PathBuf,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
 }
@@ -49,6 +51,7 @@ impl HostFiles {
             distro: Distro::Unknown,
             sshd: None,
             openssh: None,
+            exe: PathBuf::from("/usr/bin/asterisk-harden"),
             files: BTreeMap::new(),
         }
     }
@@ -79,6 +82,8 @@ impl HostFiles {
             distro: Distro::detect(root),
             sshd: SshdFiles::read(root)?,
             openssh: crate::ssh::sshd::openssh_version(),
+            exe: std::env::current_exe()
+                .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
             files,
         })
     }

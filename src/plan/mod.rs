@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use ipnet::IpNet;
 
-pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, persistence_paths};
+pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, list_units, persistence_paths};
 pub use host::{Distro, HostFiles};
 pub use ssh::{SshPlan, SshPlanError};
 
@@ -130,6 +130,11 @@ impl Plan {
 /// The host files `plan` needs to see (read them with `HostFiles::read`).
 pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     let mut paths = vec![PathBuf::from(ANSWERS_FILE)];
+    paths.extend(
+        list_units(std::path::Path::new("/"))
+            .into_iter()
+            .map(|(p, _)| p),
+    );
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -174,6 +179,15 @@ pub fn plan(
             after,
             Stage::Confirm,
             "the rules loaded at boot (written on confirm)",
+        ));
+    }
+    for (path, text) in list_units(&host.exe) {
+        files.push(change(
+            host,
+            path,
+            text,
+            Stage::Confirm,
+            "keeps the phone and scanner lists across reboots",
         ));
     }
     Ok(Plan {

@@ -6,6 +6,13 @@ use crate::exec;
 use crate::plan::Distro;
 use crate::root::Root;
 
+/// Ours: restore the xt_recent lists after the rules load, save them at
+/// shutdown and every 5 minutes.
+const LIST_UNITS: [&str; 2] = [
+    "asterisk-harden-lists.service",
+    "asterisk-harden-lists-save.timer",
+];
+
 struct Loader {
     units: &'static [&'static str],
     install: &'static str,
@@ -56,8 +63,14 @@ pub fn enable(root: &Root) -> String {
     }
     let mut args = vec!["enable"];
     args.extend(l.units);
+    args.extend(LIST_UNITS);
+    let _ = exec::run("systemctl", &["daemon-reload"], None);
     match exec::run_checked("systemctl", &args, None) {
-        Ok(_) => format!("enabled {}: the rules load at boot", l.units.join(" and ")),
+        Ok(_) => format!(
+            "enabled {} and {}: the rules and the phone/scanner lists come back at boot",
+            l.units.join(" and "),
+            LIST_UNITS.join(" and ")
+        ),
         Err(e) => format!(
             "could not enable {} ({e}): run systemctl enable {} yourself",
             l.units.join(" and "),

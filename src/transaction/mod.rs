@@ -20,6 +20,12 @@ use std::time::Duration;
 pub use backup::{BACKUP_DIR, BackupError, BackupSet, Manifest};
 pub use firewall::FirewallError;
 pub use pending::now;
+
+/// Replace a file atomically (temp file, fsync, rename), keeping an existing
+/// file's mode and owner; new files get 0600. For the tool's own state.
+pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    atomic::write(path, contents, None, 0o600)
+}
 pub use pending::{Pending, STATE_DIR, Session, State, StateDir};
 pub use restore::{Restored, restore_backup};
 
@@ -381,6 +387,12 @@ pub fn apply(
         })?;
         progress(&format!("{} rules loaded", family_name(*f)));
         remember_ours(&state, *f, plan.tables());
+    }
+    // A load that replaced the rules using a list can empty it (legacy
+    // iptables, or a table that was flushed): put the phones and bans back.
+    let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
+    for (name, text) in &recent {
+        let _ = firewall::refill_recent(proc_dir, name, &firewall::recent_addresses(text));
     }
     let sshd_changed = plan
         .files

@@ -314,3 +314,27 @@ pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
 pub fn sources(got: &[(String, String)]) -> Vec<&str> {
     got.iter().map(|(s, _)| s.as_str()).collect()
 }
+
+/// Send one SIP request over UDP from `from` to the PBX.
+pub fn send_sip(from: &Host, method: &str, host_part: &str, user_agent: &str) {
+    let sock = udp_sender(&from.ns);
+    send_udp(
+        &sock,
+        PBX_IP,
+        5060,
+        &sip_request(method, host_part, &from.ip, user_agent),
+    );
+}
+
+/// Run svmap against the PBX from a scanner namespace; returns its output.
+pub fn svmap(scanner: &Host) -> String {
+    let out = in_ns(&scanner.ns, "svmap")
+        .args(["-t", "0.5", "-p", "5060", PBX_IP])
+        .output()
+        .expect("svmap");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

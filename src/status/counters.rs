@@ -1,0 +1,157 @@
+//! Drop counters per cause, read from `iptables-save -c` output (each rule
+//! prefixed with `[packets:bytes]`). Pure: the rules are recognised by their
+//! chain and their kernel spelling, so a stale binary still reads them.
+
+use serde::Serialize;
+
+use crate::answers::Mode;
+
+/// Packets dropped, by why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Drops {
+    /// First packet carrying a scanner's signature (the source is then banned).
+    pub scanner_user_agent: u64,
+    /// Later packets from a banned scanner.
+    pub banned_source: u64,
+    /// Knocks on a trap port (the source is then banned on every port).
+    pub port_scan_trap: u64,
+    /// Later packets from a trapped source.
+    pub trapped_source: u64,
+    pub bogon: u64,
+    pub bad_tcp_flags: u64,
+    pub rate_limit: u64,
+    /// UDP SIP from sources that never named the hostname, and TCP SIP data
+    /// before the hostname (strict mode).
+    pub sip_without_hostname: u64,
+}
+
+impl Drops {
+    pub fn total(&self) -> u64 {
+        self.scanner_user_agent
+            + self.banned_source
+            + self.port_scan_trap
+            + self.trapped_source
+            + self.bogon
+            + self.bad_tcp_flags
+            + self.rate_limit
+            + self.sip_without_hostname
+    }
+}
+
+/// One rule with its counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedRule {
+    pub packets: u64,
+    pub chain: String,
+    pub text: String,
+}
+
+/// The rules of `iptables-save -c` output, with their packet counters.
+pub fn parse(save: &str) -> Vec<CountedRule> {
+    save.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix('[')?;
+            let (counters, rule) = rest.split_once("] ")?;
+            let packets = counters.split(':').next()?.parse().ok()?;
+            let mut words = rule.split_whitespace();
+            (words.next()? == "-A").then_some(())?;
+            let chain = words.next()?.to_string();
+            Some(CountedRule {
+                packets,
+                chain,
+                text: rule.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn drops_to(r: &CountedRule) -> bool {
+    r.text.ends_with("-j DROP")
+}
+
+pub fn drops(rules: &[CountedRule]) -> Drops {
+    let mut d = Drops::default();
+    for r in rules {
+        let t = &r.text;
+        let n = r.packets;
+        match r.chain.as_str() {
+            "BADSIP" => d.scanner_user_agent += n,
+            "SIPRAW" if t.contains("--name BADSIP") && drops_to(r) => d.banned_source += n,
+            "RLMSET" => d.port_scan_trap += n,
+            "INPUT" if t.contains("--name RLM") && drops_to(r) => d.trapped_source += n,
+            "BOGONS" if drops_to(r) => d.bogon += n,
+            "IPSPF" if t.contains(" -d ") && drops_to(r) => d.bogon += n,
+            "IPSPF" if t.contains("--name INSYN") && drops_to(r) => d.rate_limit += n,
+            "IPSPF"
+                if (t.contains("--tcp-flags") || t.contains("--length"))
+                    && (drops_to(r) || t.contains("REJECT")) =>
+            {
+                d.bad_tcp_flags += n
+            }
+            "TCPSIP" | "UDPSIP" if t.contains("--name SIP_") && drops_to(r) => d.rate_limit += n,
+            "ASIP" if t.contains("-p udp") && drops_to(r) => d.sip_without_hostname += n,
+            "SIPTCPGATE" if drops_to(r) => d.sip_without_hostname += n,
+            _ => {}
+        }
+    }
+    d
+}
+
+/// The mode in force, read from the loaded rules; `None`: none of ours.
+pub fn mode(rules: &[CountedRule]) -> Option<Mode> {
+    let ours = rules
+        .iter()
+        .any(|r| r.chain == "PREROUTING" && r.text.ends_with("-j SIPRAW"));
+    if !ours {
+        return None;
+    }
+    if rules
+        .iter()
+        .any(|r| r.chain == "SIPRAW" && r.text.ends_with("-j NEWSIP"))
+    {
+        return Some(Mode::Strict);
+    }
+    if rules.iter().any(|r| r.chain == "ASIP") {
+        return Some(Mode::RelaxedOpen);
+    }
+    Some(Mode::RelaxedRaw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAVE: &str = "*raw\n:PREROUTING ACCEPT [100:5000]\n[90:4000] -A PREROUTING -i ens3 -j SIPRAW\n\
+        [3:120] -A SIPRAW -m recent --update --name BADSIP --mask 255.255.255.255 --rsource -j DROP\n\
+        [1:40] -A SIPRAW -p udp -m udp --dport 5060:5082 -m string --string \"sip:x.example\" --algo bm --to 1500 --icase -j NEWSIP\n\
+        [2:80] -A BADSIP -m recent --set --name BADSIP --mask 255.255.255.255 --rsource -j DROP\nCOMMIT\n\
+        *filter\n[4:160] -A INPUT -m recent --update --seconds 600 --hitcount 1 --name RLM --mask 255.255.255.255 --rsource -j DROP\n\
+        [5:200] -A BOGONS -s 172.16.0.0/12 -j DROP\n[6:240] -A ASIP -p udp -m udp --dport 5060:5082 -j DROP\n\
+        [7:280] -A RLMSET -m recent --set --name RLM --mask 255.255.255.255 --rsource -j DROP\n\
+        [8:320] -A IPSPF -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE -j DROP\nCOMMIT\n";
+
+    #[test]
+    fn counts_each_cause() {
+        let rules = parse(SAVE);
+        let d = drops(&rules);
+        assert_eq!(
+            d,
+            Drops {
+                scanner_user_agent: 2,
+                banned_source: 3,
+                port_scan_trap: 7,
+                trapped_source: 4,
+                bogon: 5,
+                bad_tcp_flags: 8,
+                rate_limit: 0,
+                sip_without_hostname: 6
+            }
+        );
+        assert_eq!(d.total(), 35);
+        assert_eq!(mode(&rules), Some(Mode::Strict));
+        assert_eq!(
+            mode(&parse("*filter\n[1:1] -A INPUT -j DROP\nCOMMIT\n")),
+            None
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! `status` and `lists save|restore` against a live firewall in a namespace
+//! lab, with a real phone and a real scanner (svmap).
+
+mod common;
+
+use std::time::Duration;
+
+use common::sandbox::Sandbox;
+use common::*;
+
+const HOST: &str = "pbx-status.example.net";
+const WINDOW: Duration = Duration::from_millis(600);
+
+fn answers(sb: &Sandbox) -> std::path::PathBuf {
+    sb.answers(&format!(
+        "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n[sip]\nhostname = \"{HOST}\"\n"
+    ))
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The kernel's lists and rules gone, as after a reboot, then the boot
+/// rules loaded again from the persisted file (what netfilter-persistent does).
+fn simulate_reboot(sb: &Sandbox, ns: &str) {
+    for tool in ["iptables", "ip6tables"] {
+        for table in ["raw", "filter"] {
+            run_checked(in_ns(ns, tool).args(["-t", table, "-F"]));
+            run_checked(in_ns(ns, tool).args(["-t", table, "-X"]));
+        }
+    }
+    assert!(recent_list(ns, "BADSIP").is_empty() && recent_list(ns, "MYSIP").is_empty());
+    let v4 = std::fs::read_to_string(sb.path("/etc/iptables/rules.v4")).unwrap();
+    load(ns, &v4);
+}
+
+#[test]
+fn status_names_scanners_and_phones_and_lists_survive_a_reboot() {
+    if !lab_allowed() {
+        return;
+    }
+    let (mut lab, pbx) = Lab::new("status");
+    let phone = lab.host("phone", "enp1s0");
+    let scanner = lab.host("scan", "eno1");
+    let sb = Sandbox::debian();
+    let out = sb.run(
+        &pbx.ns,
+        &[
+            "apply",
+            "--yes",
+            "--no-confirm",
+            "--answers",
+            answers(&sb).to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inbox = udp_listener(&pbx.ns, 5060);
+    send_sip(&phone, "REGISTER", HOST, "Yealink SIP-T46S");
+    assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
+    svmap(&scanner);
+
+    let json = sb.run(&pbx.ns, &["status", "--json"]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["mode"], "strict");
+    let addresses = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["address"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(addresses("banned_scanners").contains(&scanner.ip), "{v}");
+    assert!(addresses("known_phones").contains(&phone.ip), "{v}");
+    assert!(
+        v["drops"]["scanner_user_agent"].as_u64().unwrap() > 0,
+        "{v}"
+    );
+    assert!(
+        v["banned_scanners"][0]["last_seen"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{v}"
+    );
+    let plain = stdout(&sb.run(&pbx.ns, &["status"]));
+    assert!(
+        plain.contains(&scanner.ip)
+            && plain.contains(&phone.ip)
+            && plain.contains("Mode in force: strict"),
+        "{plain}"
+    );
+
+    let saved = sb.run(&pbx.ns, &["lists", "save"]);
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    simulate_reboot(&sb, &pbx.ns);
+    let restored = sb.run(&pbx.ns, &["lists", "restore"]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert!(
+        stdout(&restored).contains("restored BADSIP: 1 added"),
+        "{}",
+        stdout(&restored)
+    );
+    // Restoring again adds nothing: no duplicates.
+    let again = stdout(&sb.run(&pbx.ns, &["lists", "restore"]));
+    assert!(
+        again.contains("restored BADSIP: 0 added, 1 already there"),
+        "{again}"
+    );
+
+    // The scanner is banned again: even an ordinary request naming the hostname is dropped.
+    send_sip(&scanner, "REGISTER", HOST, "Yealink SIP-T46S");
+    assert!(
+        drain(&inbox, WINDOW).is_empty(),
+        "the restored ban did not hold"
+    );
+    // The phone is known again: a request without the hostname gets in.
+    send_sip(&phone, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
+    assert_eq!(
+        sources(&drain(&inbox, WINDOW)),
+        [phone.ip.as_str()],
+        "the phone was forgotten"
+    );
+}
+
+#[test]
+fn corrupt_saved_lists_are_refused_with_file_and_line() {
+    let sb = Sandbox::debian();
+    sb.write(
+        "/var/lib/asterisk-harden/lists/BADSIP",
+        "# saved\n10.0.0.9\n10.0.0.300\n",
+        0o600,
+    );
+    let out = std::process::Command::new(bin())
+        .arg("--root")
+        .arg(sb.root())
+        .args(["lists", "restore"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("lists/BADSIP:3:") && err.contains("10.0.0.300"),
+        "{err}"
+    );
+}
+
+#[test]
+fn status_without_our_rules_says_how_to_apply() {
+    if !lab_allowed() {
+        return;
+    }
+    let (_lab, pbx) = Lab::new("nostatus");
+    let sb = Sandbox::debian();
+    let out = sb.run(&pbx.ns, &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("asterisk-harden apply"));
+}
