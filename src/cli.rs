@@ -36,6 +36,16 @@ pub struct AnswersArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// What the tool sees on this host (changes nothing)
+    #[command(
+        after_help = "Example:\n  asterisk-harden probe\n  asterisk-harden probe --json | jq .network.interface\n\n\
+        The string/recent match test loads one rule into a scratch chain and deletes it again."
+    )]
+    Probe {
+        /// Machine-readable output (keys documented in the README)
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the ruleset in iptables-restore format (changes nothing)
     #[command(
         after_help = "Example:\n  asterisk-harden render --answers answers.toml > rules.v4\n  \

@@ -8,6 +8,7 @@ pub mod asterisk;
 pub mod exec;
 pub mod lists;
 pub mod plan;
+pub mod probe;
 pub mod resolve;
 pub mod review;
 pub mod root;

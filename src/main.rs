@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = asterisk_harden::root::Root::new(&cli.root);
     let result = match cli.command {
+        Command::Probe { json } => commands::probe::run(&root, json),
         Command::Render { answers, family } => {
             commands::render::run(&root, &answers.answers, family)
         }

@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod guard;
 pub mod lists;
 pub mod plan;
+pub mod probe;
 pub mod render;
 pub mod rollback;
 pub mod status;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use asterisk_harden::answers::{Answers, HostDefaults};
 use asterisk_harden::plan::{HostFiles, Plan, ResolvedTrunk, paths_to_read, plan};
+use asterisk_harden::probe::{MatchTest, probe};
 use asterisk_harden::resolve::resolve_trunks;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::TxError;
@@ -51,8 +53,11 @@ pub fn tx_failure(e: TxError) -> Failure {
 pub type Outcome = Result<ExitCode, Failure>;
 
 /// Answers validated against this host's defaults, with trunk names resolved.
-pub fn load_answers(answers: &Path) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
-    let answers = Answers::load(answers, &HostDefaults::article()).map_err(bad_input)?;
+/// Answers validated against this host's defaults (what the probe sees),
+/// with trunk names resolved.
+pub fn load_answers(root: &Root, answers: &Path) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
+    let facts = probe(root, MatchTest::Skip);
+    let answers = Answers::load(answers, &HostDefaults::from_facts(&facts)).map_err(bad_input)?;
     let trunks = resolve_trunks(&answers.sip.trunks).map_err(bad_input)?;
     for t in trunks
         .iter()
@@ -65,7 +70,7 @@ pub fn load_answers(answers: &Path) -> Result<(Answers, Vec<ResolvedTrunk>), Fai
 }
 
 pub fn load_plan(root: &Root, answers: &Path) -> Result<Plan, Failure> {
-    let (answers, trunks) = load_answers(answers)?;
+    let (answers, trunks) = load_answers(root, answers)?;
     let host = HostFiles::read(root, &paths_to_read(&answers))
         .context("reading the files the plan changes")?;
     plan(&answers, &trunks, &host).map_err(bad_input)

@@ -10,8 +10,8 @@ use asterisk_harden::ruleset::{Family, build, render};
 use super::{Outcome, load_answers};
 use crate::cli::FamilyArg;
 
-pub fn run(_root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
-    let (answers, trunks) = load_answers(answers)?;
+pub fn run(root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
+    let (answers, trunks) = load_answers(root, answers)?;
     // The final rules only: render needs no host files.
     let spec = firewall_spec(&answers, &trunks);
     let family = match family {

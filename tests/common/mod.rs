@@ -169,13 +169,39 @@ pub fn load(ns: &str, rules: &str) {
     );
 }
 
-/// Render the rules for an answers file with the real binary.
+/// A namespace with nothing in it (no routes, no addresses): the probe
+/// finds nothing there, so output depends on the answers alone.
+pub struct EmptyNs(pub String);
+
+impl EmptyNs {
+    pub fn new() -> Self {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("ahlab-{}-{n}-empty", std::process::id());
+        run_checked(Command::new("ip").args(["netns", "add", &name]));
+        Self(name)
+    }
+}
+
+impl Drop for EmptyNs {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// Render the rules for an answers file with the real binary, on an empty
+/// host: an empty root and an empty network namespace, so that the probe's
+/// defaults are the article's and the output is the same on every machine.
 pub fn render(answers: &str, family: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("answers.toml");
     std::fs::write(&path, answers).unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let ns = EmptyNs::new();
     let out = run_checked(
-        Command::new(bin())
+        in_ns(&ns.0, bin().to_str().unwrap())
+            .arg("--root")
+            .arg(&root)
             .args(["render", "--family", family, "--answers"])
             .arg(&path),
     );

@@ -1,0 +1,191 @@
+//! The firewall side: which iptables backend, whether the matches the rules
+//! need work here, and what would fight a hand-written ruleset.
+
+use serde::Serialize;
+
+use crate::exec;
+use crate::root::Root;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FirewallFacts {
+    /// "nf_tables", "legacy", or absent when iptables is missing.
+    pub backend: Option<String>,
+    /// The string match, the recent match and the raw table work (tested
+    /// with a scratch chain, removed again); absent when not tested (not root).
+    pub matches_work: Option<bool>,
+    /// Why the matches failed, in iptables' words.
+    pub matches_error: Option<String>,
+    /// Other tools' chains in the live rules: "DOCKER", "f2b-sshd", "ufw-...".
+    pub foreign_chains: Vec<String>,
+    pub ufw_enabled: bool,
+    pub firewalld_enabled: bool,
+    pub nftables_service_enabled: bool,
+    /// Boot rules files that exist and will be replaced on confirm.
+    pub rules_files: Vec<String>,
+}
+
+/// "(nf_tables)" or "(legacy)" in `iptables -V`.
+pub fn backend(version: &str) -> Option<String> {
+    let inner = version.split('(').nth(1)?.split(')').next()?;
+    Some(inner.to_string())
+}
+
+/// User chains of other tools in `iptables-save` output.
+pub fn foreign_chains(save: &str) -> Vec<String> {
+    const OURS: [&str; 14] = [
+        "SIPRAW",
+        "NEWSIP",
+        "BADSIP",
+        "TCPSIP",
+        "UDPSIP",
+        "SIPTCPGATE",
+        "ICMPALL",
+        "ICMP6",
+        "IPSPF",
+        "BOGONS",
+        "ASIP",
+        "DPTS",
+        "RLMSET",
+        "INPUT",
+    ];
+    let mut chains: Vec<String> = save
+        .lines()
+        .filter_map(|l| l.strip_prefix(':'))
+        .filter(|l| l.contains(" - "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| !OURS.contains(c))
+        .map(str::to_string)
+        .collect();
+    chains.dedup();
+    chains
+}
+
+fn unit_enabled(root: &Root, unit: &str) -> bool {
+    [
+        "multi-user.target.wants",
+        "sysinit.target.wants",
+        "network-pre.target.wants",
+    ]
+    .iter()
+    // A wants/ entry is a symlink to a host path: in a sandbox its
+    // target is elsewhere, so the link itself is what counts.
+    .any(|w| {
+        root.path("/etc/systemd/system")
+            .join(w)
+            .join(unit)
+            .symlink_metadata()
+            .is_ok()
+    })
+}
+
+fn ufw_enabled(root: &Root) -> bool {
+    std::fs::read_to_string(root.path("/etc/ufw/ufw.conf")).is_ok_and(|t| {
+        t.lines().any(|l| {
+            l.trim()
+                .strip_prefix("ENABLED=")
+                .is_some_and(|v| v.trim_matches(['"', '\'']) == "yes")
+        })
+    })
+}
+
+/// Load a rule with each match into a scratch chain of the raw table, then
+/// delete it again, whatever happened.
+fn matches_work() -> Option<Result<(), String>> {
+    if !nix::unistd::geteuid().is_root() || exec::find("iptables").is_none() {
+        return None;
+    }
+    let chain = format!("AH-PROBE-{}", std::process::id());
+    let run = |args: &[&str]| exec::run("iptables", args, None).map_err(|e| e.to_string());
+    // Under iptables-nft, creating the chain creates the raw table itself;
+    // a table that was not there before is removed again: no trace.
+    let raw_existed =
+        exec::run("iptables-save", &[], None).is_ok_and(|r| r.stdout.contains("*raw"));
+    let create = run(&["-t", "raw", "-N", &chain]);
+    let result = match create {
+        Ok(r) if !r.success => Err(r.stderr.trim().to_string()),
+        Err(e) => Err(e),
+        Ok(_) => {
+            let tests: [&[&str]; 2] = [
+                &[
+                    "-t", "raw", "-A", &chain, "-m", "string", "--string", "probe", "--algo", "bm",
+                    "-j", "RETURN",
+                ],
+                &[
+                    "-t", "raw", "-A", &chain, "-m", "recent", "--rcheck", "--name", "AHPROBE",
+                    "-j", "RETURN",
+                ],
+            ];
+            let mut outcome = Ok(());
+            for t in tests {
+                match run(t) {
+                    Ok(r) if r.success => {}
+                    Ok(r) => {
+                        outcome = Err(r.stderr.trim().to_string());
+                        break;
+                    }
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+            outcome
+        }
+    };
+    let _ = run(&["-t", "raw", "-F", &chain]);
+    let _ = run(&["-t", "raw", "-X", &chain]);
+    let nft = exec::run("iptables", &["-V"], None).is_ok_and(|r| r.stdout.contains("nf_tables"));
+    if !raw_existed && nft && exec::find("nft").is_some() {
+        let _ = exec::run("nft", &["delete", "table", "ip", "raw"], None);
+    }
+    Some(result)
+}
+
+pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
+    let backend = exec::run("iptables", &["-V"], None)
+        .ok()
+        .and_then(|r| backend(&r.stdout));
+    let save = exec::run("iptables-save", &[], None)
+        .map(|r| r.stdout)
+        .unwrap_or_default();
+    let tested = if test_matches { matches_work() } else { None };
+    let rules_files = [
+        "/etc/iptables/rules.v4",
+        "/etc/iptables/rules.v6",
+        "/etc/sysconfig/iptables",
+        "/etc/sysconfig/ip6tables",
+    ]
+    .iter()
+    .filter(|p| root.path(p).exists())
+    .map(|p| p.to_string())
+    .collect();
+    FirewallFacts {
+        backend,
+        matches_work: tested.as_ref().map(Result::is_ok),
+        matches_error: tested.and_then(Result::err),
+        foreign_chains: foreign_chains(&save),
+        ufw_enabled: ufw_enabled(root),
+        firewalld_enabled: unit_enabled(root, "firewalld.service"),
+        nftables_service_enabled: unit_enabled(root, "nftables.service"),
+        rules_files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_backend_and_foreign_chains() {
+        assert_eq!(
+            backend("iptables v1.8.9 (nf_tables)\n").as_deref(),
+            Some("nf_tables")
+        );
+        assert_eq!(
+            backend("iptables v1.8.7 (legacy)\n").as_deref(),
+            Some("legacy")
+        );
+        let save = "*filter\n:INPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n:DOCKER-USER - [0:0]\n:f2b-sshd - [0:0]\n:ASIP - [0:0]\nCOMMIT\n";
+        assert_eq!(foreign_chains(save), ["DOCKER", "DOCKER-USER", "f2b-sshd"]);
+    }
+}
