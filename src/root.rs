@@ -31,6 +31,17 @@ impl Root {
         &self.0
     }
 
+    /// A systemd unit file is installed (in any of systemd's unit directories).
+    pub fn has_unit(&self, unit: &str) -> bool {
+        [
+            "/lib/systemd/system",
+            "/usr/lib/systemd/system",
+            "/etc/systemd/system",
+        ]
+        .iter()
+        .any(|d| self.path(d).join(unit).exists())
+    }
+
     /// True when this is the real system (`/`), not a sandbox.
     pub fn is_system(&self) -> bool {
         self.0 == Path::new("/")

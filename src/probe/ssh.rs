@@ -26,16 +26,6 @@ pub struct SshFacts {
     pub source: String,
 }
 
-fn unit_file(root: &Root, unit: &str) -> bool {
-    [
-        "/lib/systemd/system",
-        "/usr/lib/systemd/system",
-        "/etc/systemd/system",
-    ]
-    .iter()
-    .any(|d| root.path(d).join(unit).exists())
-}
-
 pub fn probe(root: &Root) -> SshFacts {
     let (ports, ports_error) = if root.path(ssh::config::MAIN_CONFIG).exists() {
         match ssh::effective_ports(root) {
@@ -45,14 +35,14 @@ pub fn probe(root: &Root) -> SshFacts {
     } else {
         (Vec::new(), Some("no /etc/ssh/sshd_config".into()))
     };
-    let socket_activated = unit_file(root, "ssh.socket")
+    let socket_activated = root.has_unit("ssh.socket")
         && root
             .path("/etc/systemd/system/sockets.target.wants/ssh.socket")
             .symlink_metadata()
             .is_ok();
     let unit = ["ssh.service", "sshd.service"]
         .into_iter()
-        .find(|u| unit_file(root, u))
+        .find(|u| root.has_unit(u))
         .map(str::to_string);
     let user = std::env::var("SUDO_USER").unwrap_or_else(|_| "root".into());
     SshFacts {

@@ -31,16 +31,6 @@ fn loader(distro: Distro) -> Loader {
     }
 }
 
-fn unit_installed(root: &Root, unit: &str) -> bool {
-    [
-        "/lib/systemd/system",
-        "/usr/lib/systemd/system",
-        "/etc/systemd/system",
-    ]
-    .iter()
-    .any(|d| root.path(d).join(unit).exists())
-}
-
 /// Enable the boot loader of the rules; returns what was done or what to do.
 pub fn enable(root: &Root) -> String {
     let distro = Distro::detect(root);
@@ -49,7 +39,7 @@ pub fn enable(root: &Root) -> String {
         .units
         .iter()
         .copied()
-        .filter(|u| !unit_installed(root, u))
+        .filter(|u| !root.has_unit(u))
         .collect();
     if !missing.is_empty() {
         return format!(
