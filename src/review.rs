@@ -49,6 +49,7 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         };
         lines.push(format!("{verb} {}{when}: {}.", f.path.display(), f.why));
     }
+    lines.extend(plan.notes.iter().cloned());
     let unchanged = plan.files.iter().filter(|f| !f.changes()).count();
     if unchanged > 0 {
         lines.push(format!(

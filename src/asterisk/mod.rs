@@ -1,7 +1,13 @@
 //! Asterisk's own files: what the probe reads from them and the edits the plan
 //! makes (modules.conf, manager.conf, amportal.conf).
 
+pub mod amportal;
 pub mod conf;
+pub mod edit;
 mod facts;
+pub mod freepbx;
+pub mod live;
+pub mod manager;
+pub mod modules;
 
 pub use facts::{AsteriskFacts, CONFIG_DIR, SipTransport, TransportProtocol};

@@ -21,6 +21,9 @@ pub enum AfterWrite {
     Nothing,
     /// sshd re-reads its configuration (and the result is verified).
     ReloadSshd,
+    /// Asterisk re-reads manager.conf (`module reload manager`), verified
+    /// in `manager show settings`.
+    ReloadAmi,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

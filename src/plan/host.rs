@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::asterisk::AsteriskFacts;
 use crate::root::Root;
 use crate::ssh::SshdFiles;
 
@@ -40,6 +41,8 @@ pub struct HostFiles {
     pub openssh: Option<(u32, u32)>,
     /// This binary, as the boot units must call it.
     pub exe: PathBuf,
+    /// What /etc/asterisk says (installed, IAX peers, AMI, FreePBX).
+    pub asterisk: AsteriskFacts,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
 }
@@ -52,6 +55,7 @@ impl HostFiles {
             sshd: None,
             openssh: None,
             exe: PathBuf::from("/usr/bin/asterisk-harden"),
+            asterisk: AsteriskFacts::default(),
             files: BTreeMap::new(),
         }
     }
@@ -84,6 +88,7 @@ impl HostFiles {
             openssh: crate::ssh::sshd::openssh_version(),
             exe: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
+            asterisk: AsteriskFacts::probe(root),
             files,
         })
     }

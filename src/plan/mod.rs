@@ -2,6 +2,7 @@
 //! decided without touching the host. Pure, so every front end and every test
 //! sees the same value.
 
+mod asterisk;
 mod files;
 mod host;
 mod ssh;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 use ipnet::IpNet;
 
+pub use asterisk::AsteriskPlanError;
 pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, list_units, persistence_paths};
 pub use host::{Distro, HostFiles};
 pub use ssh::{SshPlan, SshPlanError};
@@ -52,6 +54,17 @@ pub struct Plan {
     /// The rules during the confirmation window, when they differ from the
     /// final ones (both SSH ports accepted): (IPv4, IPv6).
     pub window: Option<(Ruleset, Ruleset)>,
+    /// Things the admin should know that are not file changes.
+    pub notes: Vec<String>,
+}
+
+/// Why no plan could be made: each leaves the host untouched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Ssh(#[from] SshPlanError),
+    #[error(transparent)]
+    Asterisk(#[from] AsteriskPlanError),
 }
 
 impl Plan {
@@ -135,6 +148,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
             .into_iter()
             .map(|(p, _)| p),
     );
+    paths.extend(asterisk::paths());
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -147,7 +161,7 @@ pub fn plan(
     answers: &Answers,
     trunks: &[ResolvedTrunk],
     host: &HostFiles,
-) -> Result<Plan, SshPlanError> {
+) -> Result<Plan, PlanError> {
     let firewall = firewall_spec(answers, trunks);
     let ipv4 = build(&firewall, Family::Ipv4);
     let ipv6 = build(&firewall, Family::Ipv6);
@@ -170,6 +184,8 @@ pub fn plan(
             window = Some((build(&spec, Family::Ipv4), build(&spec, Family::Ipv6)));
         }
     }
+    let (asterisk_files, notes) = asterisk::asterisk_changes(answers, host)?;
+    files.extend(asterisk_files);
     let (v4_path, v6_path) = persistence_paths(host.distro);
     for (path, rules) in [(v4_path, &ipv4), (v6_path, &ipv6)] {
         let after = persisted_rules(answers.mode, host.text(&path), rules);
@@ -198,6 +214,7 @@ pub fn plan(
         files,
         ssh: ssh.map(|(p, _)| p),
         window,
+        notes,
     })
 }
 

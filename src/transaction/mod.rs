@@ -95,6 +95,8 @@ pub enum TxError {
         "key-only login was asked for, but {user} has no authorized key here: you would be locked out\n    what to do: add your public key to ~{user}/.ssh/authorized_keys first (ssh-copy-id), or set ssh.key_only = false"
     )]
     KeyOnlyWithoutKeys { user: String },
+    #[error("Asterisk's manager (AMI): {0}")]
+    Ami(String),
     #[error("confirming failed: {reason}\n    {restored}")]
     ConfirmFailed { reason: String, restored: String },
     #[error("the state directory {path}: {source}")]
@@ -393,6 +395,15 @@ pub fn apply(
     let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
     for (name, text) in &recent {
         let _ = firewall::refill_recent(proc_dir, name, &firewall::recent_addresses(text));
+    }
+    let ami_changed = plan
+        .files
+        .iter()
+        .any(|f| f.stage == Stage::Apply && f.changes() && f.after_write == AfterWrite::ReloadAmi);
+    if ami_changed {
+        let done =
+            crate::asterisk::live::reload_manager(root).map_err(|e| fail(TxError::Ami(e)))?;
+        progress(&done);
     }
     let sshd_changed = plan
         .files

@@ -77,6 +77,18 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     if touches_sshd && let Err(e) = crate::ssh::reload_after_restore(root) {
         r.errors.push(format!("sshd reload: {e}"));
     }
+    let touches_ami = set
+        .manifest
+        .files
+        .iter()
+        .any(|f| f.path.starts_with("/etc/asterisk/manager"));
+    if touches_ami && let Err(e) = crate::asterisk::live::reload_manager(root) {
+        // The restored manager.conf may not bind to localhost: that is the
+        // state being restored, not a failure of the restore.
+        if !e.contains("not 127.0.0.1") {
+            r.errors.push(format!("AMI reload: {e}"));
+        }
+    }
     let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
     for (family, name, saved) in [
         (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),

@@ -77,6 +77,18 @@ impl Sandbox {
         c
     }
 
+    /// `asterisk-harden --root SANDBOX args...` on this machine (for
+    /// commands that change nothing: plan, refusals).
+    pub fn run_plain(&self, args: &[&str]) -> Output {
+        Command::new(bin())
+            .arg("--root")
+            .arg(self.root())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
     pub fn run(&self, ns: &str, args: &[&str]) -> Output {
         self.command(ns, args)
             .stdin(Stdio::null())
