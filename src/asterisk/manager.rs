@@ -7,6 +7,15 @@ use super::edit::Edit;
 
 pub const LOCALHOST: &str = "127.0.0.1";
 
+fn bind_line(conf: &Conf) -> super::conf::Line {
+    let kind = Kind::Setting {
+        key: "bindaddr".into(),
+        value: LOCALHOST.into(),
+        arrow: false,
+    };
+    conf.new_line(&format!("bindaddr = {LOCALHOST}"), kind)
+}
+
 pub fn bind_localhost(text: &str) -> Result<Edit, ConfError> {
     let mut conf = Conf::parse(text)?;
     let mut notes = Vec::new();
@@ -47,14 +56,7 @@ pub fn bind_localhost(text: &str) -> Result<Edit, ConfError> {
                         options: String::new(),
                     },
                 );
-                let line = conf.new_line(
-                    &format!("bindaddr = {LOCALHOST}"),
-                    Kind::Setting {
-                        key: "bindaddr".into(),
-                        value: LOCALHOST.into(),
-                        arrow: false,
-                    },
-                );
+                let line = bind_line(&conf);
                 match conf.lines.len() {
                     0 => conf.lines.extend([header, line]),
                     n => conf.insert_after(n - 1, vec![header, line]),
@@ -64,14 +66,7 @@ pub fn bind_localhost(text: &str) -> Result<Edit, ConfError> {
                     notes: vec!["added [general] with bindaddr = 127.0.0.1".into()],
                 });
             };
-            let line = conf.new_line(
-                &format!("bindaddr = {LOCALHOST}"),
-                Kind::Setting {
-                    key: "bindaddr".into(),
-                    value: LOCALHOST.into(),
-                    arrow: false,
-                },
-            );
+            let line = bind_line(&conf);
             conf.insert_after(at, vec![line]);
             notes.push(format!("bindaddr = {LOCALHOST}"));
         }
