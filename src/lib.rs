@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod assets;
 pub mod asterisk;
+pub mod demo;
 pub mod exec;
 pub mod plan;
 pub mod resolve;
@@ -12,3 +13,4 @@ pub mod review;
 pub mod root;
 pub mod ruleset;
 pub mod transaction;
+pub mod ui;

@@ -5,10 +5,12 @@
 pub mod apply;
 pub mod backups;
 pub mod confirm;
+pub mod demo;
 pub mod guard;
 pub mod plan;
 pub mod render;
 pub mod rollback;
+pub mod wizard;
 
 use std::io::IsTerminal;
 use std::path::Path;

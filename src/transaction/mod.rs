@@ -11,6 +11,7 @@ mod atomic;
 mod backup;
 mod boot;
 mod firewall;
+mod launch;
 mod pending;
 mod restore;
 
@@ -19,9 +20,11 @@ use std::time::Duration;
 
 pub use backup::{BACKUP_DIR, BackupError, BackupSet, Manifest};
 pub use firewall::FirewallError;
+pub use launch::{HeldSignals, SecondSession, spawn_guard};
+pub use pending::alive as process_alive;
 pub use pending::now;
 pub use pending::{Pending, STATE_DIR, Session, State, StateDir};
-pub use restore::{Restored, restore_backup};
+pub use restore::{Restored, changes_back, restore_backup};
 
 use crate::plan::{Plan, Stage};
 use crate::root::Root;

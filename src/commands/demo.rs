@@ -1,0 +1,138 @@
+//! `demo`: the wizard against the built-in sandbox box. As root, the demo
+//! re-runs itself inside a throwaway network namespace (`ip netns exec`), so
+//! the firewall it loads lands there; otherwise it is a dry run. The
+//! namespace and the sandbox are removed on every way out.
+
+use std::ffi::OsStr;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use asterisk_harden::demo::{self, netns};
+use asterisk_harden::exec;
+use asterisk_harden::root::Root;
+use asterisk_harden::transaction::{self, StateDir};
+use asterisk_harden::ui::host::ApplyTarget;
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+
+use super::wizard::{require_terminal, run_front_end};
+use super::{Outcome, bad_input};
+
+pub fn run(plain: bool, in_namespace: Option<&str>, root: &Root) -> Outcome {
+    require_terminal()?;
+    match in_namespace {
+        Some(ns) => inside(root, ns, plain),
+        None => outside(plain),
+    }
+}
+
+/// Make the sandbox, then either re-run inside a namespace (root) or run
+/// the wizard here as a dry run.
+fn outside(plain: bool) -> Outcome {
+    let sandbox = demo::sandbox().context("creating the demo's sandbox box")?;
+    let root = Root::new(sandbox.path());
+    let as_root = nix::unistd::geteuid().is_root();
+    if !as_root || exec::find("ip").is_none() {
+        let why = if as_root {
+            "dry run: `ip` (iproute2) is missing, so there is no namespace to load the rules into"
+        } else {
+            "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
+        };
+        let host = demo::host_view(&root, ApplyTarget::Unavailable(why.into()), String::new());
+        return run_front_end(host, plain);
+    }
+    let ns = netns::Namespace::create().map_err(bad_input)?;
+    let exe = std::env::current_exe().context("finding this program")?;
+    let mut args: Vec<&OsStr> = vec![
+        "netns".as_ref(),
+        "exec".as_ref(),
+        ns.name().as_ref(),
+        exe.as_os_str(),
+        "--root".as_ref(),
+        sandbox.path().as_os_str(),
+        "demo".as_ref(),
+        "--in-namespace".as_ref(),
+        ns.name().as_ref(),
+    ];
+    if plain {
+        args.push("--plain".as_ref());
+    }
+    // Ctrl-C and hang-ups are for the wizard inside; this process must live
+    // to delete the namespace and the sandbox.
+    shield_from_interrupts();
+    let status = exec::run_attached("ip", &args).context("running the demo in its namespace")?;
+    drop(ns);
+    drop(sandbox);
+    Ok(ExitCode::from(
+        status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(1),
+    ))
+}
+
+extern "C" fn ignore(_: i32) {}
+
+/// Catch (not ignore) the interrupting signals: a caught signal is reset by
+/// exec, so the child still gets the default behaviour.
+fn shield_from_interrupts() {
+    let action = SigAction::new(
+        SigHandler::Handler(ignore),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGQUIT,
+    ] {
+        // SAFETY: the handler does nothing, so it is async-signal-safe.
+        unsafe {
+            let _ = sigaction(sig, &action);
+        }
+    }
+}
+
+/// Inside the namespace: the wizard against the sandbox, the rules loaded here.
+fn inside(root: &Root, ns: &str, plain: bool) -> Outcome {
+    let target = if netns::in_private_namespace() {
+        ApplyTarget::DemoNamespace(ns.to_string())
+    } else {
+        // Never load the demo's rules into the machine's own namespace.
+        ApplyTarget::Unavailable("dry run: not inside the demo's own network namespace".into())
+    };
+    let exe = std::env::current_exe().context("finding this program")?;
+    let confirm = format!(
+        "sudo ip netns exec {ns} {} --root {} confirm",
+        exe.display(),
+        root.dir().display()
+    );
+    let host = demo::host_view(root, target, confirm);
+    let result = run_front_end(host, plain);
+    end_pending_change(root);
+    result
+}
+
+/// A change still waiting in the sandbox is rolled back, so its guard (in
+/// this namespace, on this sandbox) ends before both are deleted.
+fn end_pending_change(root: &Root) {
+    let Some(pending) = StateDir::new(root).peek() else {
+        return;
+    };
+    let _ = transaction::rollback(root, Some(&pending.backup_id));
+    let Some(pid) = pending.guard_pid else {
+        return;
+    };
+    let started = Instant::now();
+    while transaction::process_alive(pid) && started.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if transaction::process_alive(pid) {
+        // The guard this demo started, by its pid: nothing is left for it to do.
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+    }
+}
