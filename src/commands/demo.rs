@@ -18,6 +18,9 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction
 use super::wizard::{require_terminal, run_front_end};
 use super::{Outcome, bad_input};
 
+const GONE: &str =
+    "The demo's sandbox box (and its namespace, if any) is gone: nothing on this host changed.";
+
 pub fn run(plain: bool, in_namespace: Option<&str>, root: &Root) -> Outcome {
     require_terminal()?;
     match in_namespace {
@@ -39,7 +42,9 @@ fn outside(plain: bool) -> Outcome {
             "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
         };
         let host = demo::host_view(&root, ApplyTarget::Unavailable(why.into()), String::new());
-        return run_front_end(host, plain);
+        let result = run_front_end(host, plain);
+        println!("{GONE}");
+        return result;
     }
     let ns = netns::Namespace::create().map_err(bad_input)?;
     let exe = std::env::current_exe().context("finding this program")?;
@@ -63,6 +68,7 @@ fn outside(plain: bool) -> Outcome {
     let status = exec::run_attached("ip", &args).context("running the demo in its namespace")?;
     drop(ns);
     drop(sandbox);
+    println!("{GONE}");
     Ok(ExitCode::from(
         status
             .code()
@@ -96,7 +102,7 @@ fn shield_from_interrupts() {
 
 /// Inside the namespace: the wizard against the sandbox, the rules loaded here.
 fn inside(root: &Root, ns: &str, plain: bool) -> Outcome {
-    let target = if netns::in_private_namespace() {
+    let target = if netns::is_current(ns) {
         ApplyTarget::DemoNamespace(ns.to_string())
     } else {
         // Never load the demo's rules into the machine's own namespace.

@@ -100,6 +100,7 @@ pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> H
         ..AnswersFile::default()
     });
     view.target = target;
+    view.demo = true;
     view.confirm_command = confirm_command;
     // The preflight says what this box is, in its own words.
     view.preflight
@@ -110,13 +111,10 @@ pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> H
         (
             "Demo".into(),
             match &view.target {
-                ApplyTarget::DemoNamespace(ns) => format!(
-                    "a sandbox box in {}; the firewall loads into namespace {ns}",
-                    root.dir().display()
-                ),
-                ApplyTarget::Unavailable(_) => {
-                    "a sandbox box; dry run (not root: nothing is loaded)".into()
+                ApplyTarget::DemoNamespace(ns) => {
+                    format!("a sandbox box; its firewall loads into namespace {ns}")
                 }
+                ApplyTarget::Unavailable(why) => format!("a sandbox box; {why}"),
                 ApplyTarget::Host => "a sandbox box".into(),
             },
         ),

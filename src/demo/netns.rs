@@ -31,10 +31,26 @@ impl Drop for Namespace {
     }
 }
 
-/// Whether this process runs in a network namespace other than the
-/// machine's own (pid 1's): the demo loads rules only then.
-pub fn in_private_namespace() -> bool {
-    let ours = std::fs::read_link("/proc/self/ns/net");
-    let init = std::fs::read_link(Path::new("/proc/1/ns/net"));
-    matches!((ours, init), (Ok(a), Ok(b)) if a != b)
+/// Whether this process runs inside the namespace `name` made by
+/// `ip netns add` (its /run/netns file is our own network namespace): the
+/// demo loads rules only then, never into the machine's own namespace.
+pub fn is_current(name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if name.is_empty() || name.contains('/') || name.starts_with('.') {
+        return false;
+    }
+    let theirs = std::fs::metadata(Path::new("/run/netns").join(name));
+    let ours = std::fs::metadata("/proc/self/ns/net");
+    matches!((theirs, ours), (Ok(a), Ok(b)) if a.ino() == b.ino() && a.dev() == b.dev())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_machines_own_namespace_is_not_a_demo_namespace() {
+        assert!(!is_current("no-such-namespace"));
+        assert!(!is_current("../../proc/self/ns/net"));
+    }
 }

@@ -55,6 +55,8 @@ pub struct HostView {
     /// The random high port offered when moving SSH.
     pub offered_port: u16,
     pub is_root: bool,
+    /// The demo's sandbox box, not a real host.
+    pub demo: bool,
     pub target: ApplyTarget,
     /// The `confirm` command a second session types (the demo adds its root).
     pub confirm_command: String,
@@ -85,6 +87,7 @@ impl HostView {
             previous,
             prefill: None,
             is_root,
+            demo: false,
             target: if is_root {
                 ApplyTarget::Host
             } else {
@@ -134,7 +137,7 @@ fn preflight(view: &HostView, previous_problem: Option<String>) -> Preflight {
                 .into_iter()
                 .filter(|f| root.path("/etc/asterisk").join(f).exists())
                 .collect();
-            format!("/etc/asterisk ({})", found.join(", "))
+            format!("/etc/asterisk: {}", found.join(" "))
         } else {
             "no /etc/asterisk: the Asterisk step changes nothing".into()
         },

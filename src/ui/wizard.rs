@@ -436,10 +436,16 @@ impl Wizard {
                     continue;
                 }
                 if in_step(field) {
+                    // The file's advice names TOML keys; here the fix is a step.
+                    let hint = if field == Some(Field::Mode) && item.key == "sip.hostname" {
+                        "go back (Esc) and type a secret hostname, tick the Zoiper option, or choose relaxed-open".into()
+                    } else {
+                        item.hint
+                    };
                     errors.push(FieldError {
                         field,
                         reason: item.reason,
-                        hint: item.hint,
+                        hint,
                     });
                 }
             }

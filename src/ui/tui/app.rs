@@ -74,6 +74,8 @@ pub struct App {
     scroll: u16,
     /// The body's height at the last draw, for paging.
     page: std::cell::Cell<u16>,
+    /// The body's width at the last draw, for wrapping the review.
+    width: std::cell::Cell<u16>,
     progress: Vec<String>,
     waiting: Option<Waiting>,
     done: Option<(Summary, Outcome)>,
@@ -96,6 +98,7 @@ impl App {
             review: None,
             scroll: 0,
             page: std::cell::Cell::new(10),
+            width: std::cell::Cell::new(78),
             progress: Vec::new(),
             waiting: None,
             done: None,
@@ -374,7 +377,7 @@ impl App {
 
     fn review_lines(&self) -> usize {
         match &self.review {
-            Some(Ok(r)) => screens::review::lines(r, &self.theme).len(),
+            Some(Ok(r)) => screens::review::lines(r, &self.theme, self.width.get()).len(),
             _ => 0,
         }
     }
@@ -659,11 +662,12 @@ impl Widget for &App {
         ])
         .areas(area);
         let t = &self.theme;
-        let badge = match &self.host.target {
-            ApplyTarget::DemoNamespace(_) => text::DEMO,
-            ApplyTarget::Unavailable(_) if !self.host.is_root => text::NOT_ROOT,
-            ApplyTarget::Unavailable(_) => text::DEMO,
-            ApplyTarget::Host => "",
+        let badge = if self.host.demo {
+            text::DEMO
+        } else if !self.host.is_root {
+            text::NOT_ROOT
+        } else {
+            ""
         };
         Line::from(vec![
             Span::styled(format!(" {} ", text::APP), t.title()),
@@ -676,6 +680,7 @@ impl Widget for &App {
         block.render(body, buf);
         // The page size for PgUp/PgDn follows the terminal's size.
         self.page.set(inner.height.saturating_sub(1).max(1));
+        self.width.set(inner.width);
         let focus = self.focused_field();
         match self.screen {
             Screen::Status => (&StatusView).render(inner, buf),

@@ -4,9 +4,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use super::theme::Theme;
+use super::widgets::Popup;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyHint {
@@ -63,15 +64,10 @@ impl Widget for &Help<'_> {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(super::text::HELP_FOOT));
-        let height = (lines.len() as u16 + 2).min(area.height);
-        let popup = area.centered(
-            ratatui::layout::Constraint::Length(area.width.min(72)),
-            ratatui::layout::Constraint::Length(height),
-        );
-        Clear.render(popup, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(super::text::HELP_TITLE))
-            .render(popup, buf);
+        (&Popup {
+            title: super::text::HELP_TITLE,
+            lines,
+        })
+            .render(area, buf);
     }
 }

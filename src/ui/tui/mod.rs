@@ -4,8 +4,8 @@
 //! restores it first). Ctrl-C is a key here (raw mode), handled as quit.
 
 mod app;
-mod keys;
-mod screens;
+pub mod keys;
+pub mod screens;
 mod text;
 mod theme;
 mod widgets;

@@ -76,15 +76,15 @@ pub fn mode_line(mode: Mode) -> (&'static str, &'static str) {
     match mode {
         Mode::Strict => (
             "strict",
-            "SIP only from phones that named the hostname, trunks, trusted. Phones need the name.",
+            "SIP only from phones that named the hostname, trunks and trusted",
         ),
         Mode::RelaxedOpen => (
             "relaxed-open",
-            "the full ruleset with SIP open to all, scanners banned. Anyone may try passwords.",
+            "SIP open to all, known scanners banned: anyone may try passwords",
         ),
         Mode::RelaxedRaw => (
             "relaxed-raw",
-            "only the raw-table scanner bans, beside your own rules. You secure the rest.",
+            "only the raw-table scanner bans, beside your own filter rules",
         ),
     }
 }
@@ -101,8 +101,7 @@ pub const AMI_LOCAL: &str = "AMI (manager) on localhost only";
 pub const FOP: &str = "Disable the Flash Operator Panel account";
 pub const IAX_NOTE: &str = "(in use: iax.conf has peers)";
 
-pub const REVIEW_NOTHING_YET: &str = "Nothing has changed yet.";
-pub const REVIEW_SUMMARY: &str = "What will happen";
+pub const REVIEW_SUMMARY: &str = "What will happen (nothing has changed yet)";
 
 pub fn review_position(first: usize, last: usize, total: usize) -> String {
     format!(" lines {first}-{last} of {total} ")

@@ -16,6 +16,7 @@ pub fn field_lines<'a>(
     label: &str,
     focused: bool,
     theme: &Theme,
+    width: u16,
 ) -> Vec<Line<'a>> {
     let marker = if focused { "› " } else { "  " };
     let style = if focused {
@@ -39,18 +40,27 @@ pub fn field_lines<'a>(
         Span::styled(value, style),
     ])];
     if let Some(e) = wizard.field_error(field) {
-        lines.push(Line::styled(format!("    ✗ {}", e.reason), theme.error()));
-        lines.push(Line::styled(
-            format!("      what to do: {}", e.hint),
-            theme.error(),
-        ));
+        lines.extend(error_lines(&e.reason, &e.hint, theme, width));
     }
     for (f, w) in wizard.warnings(wizard.step) {
         if f == field {
-            lines.push(Line::styled(format!("    ! {w}"), theme.warn()));
+            lines.extend(
+                wrap(&w, "    ! ", width)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.warn())),
+            );
         }
     }
     lines
+}
+
+/// A refusal under its field: the reason, then what to do.
+pub fn error_lines<'a>(reason: &str, hint: &str, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+    wrap(reason, "    ✗ ", width)
+        .into_iter()
+        .chain(wrap(&format!("what to do: {hint}"), "      ", width))
+        .map(|l| Line::styled(l, theme.error()))
+        .collect()
 }
 
 /// A centered popup with a title and text lines.
@@ -77,4 +87,24 @@ impl Widget for &Popup<'_> {
             .block(Block::bordered().title(self.title))
             .render(popup, buf);
     }
+}
+
+/// Word-wrap `text` after `lead`, continuation lines indented to match.
+pub fn wrap(text: &str, lead: &str, width: u16) -> Vec<String> {
+    let width = (width as usize).max(lead.len() + 20);
+    let indent = " ".repeat(lead.chars().count());
+    let mut out = vec![lead.to_string()];
+    for word in text.split(' ') {
+        let last = out.last_mut().expect("never empty");
+        let fresh = last.chars().count() == lead.chars().count();
+        if !fresh && last.chars().count() + 1 + word.chars().count() > width {
+            out.push(format!("{indent}{word}"));
+        } else {
+            if !fresh {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    out
 }

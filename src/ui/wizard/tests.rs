@@ -18,6 +18,7 @@ fn host() -> HostView {
         prefill: None,
         offered_port: 40022,
         is_root: false,
+        demo: false,
         target: ApplyTarget::Unavailable("test".into()),
         confirm_command: "sudo asterisk-harden confirm".into(),
     }

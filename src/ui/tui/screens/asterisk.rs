@@ -49,6 +49,7 @@ impl Widget for &AsteriskView<'_> {
                 &label,
                 self.focus == Some(field),
                 self.theme,
+                area.width,
             ));
         }
         Paragraph::new(lines)

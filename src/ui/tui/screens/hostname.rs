@@ -24,6 +24,7 @@ impl Widget for &HostnameView<'_> {
             text::HOSTNAME,
             self.focus == Some(Field::Hostname),
             self.theme,
+            area.width,
         ));
         lines.push(Line::from(""));
         lines.extend(field_lines(
@@ -32,6 +33,7 @@ impl Widget for &HostnameView<'_> {
             text::TRUNKS,
             self.focus == Some(Field::Trunks),
             self.theme,
+            area.width,
         ));
         lines.push(Line::styled(
             format!("    {}", text::TRUNKS_NOTE),

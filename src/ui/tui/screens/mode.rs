@@ -5,7 +5,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::tui::text;
 use crate::ui::tui::theme::Theme;
-use crate::ui::tui::widgets::field_lines;
+use crate::ui::tui::widgets::{error_lines, field_lines};
 use crate::ui::wizard::{Field, MODES, Wizard};
 
 pub struct ModeView<'a> {
@@ -34,23 +34,27 @@ impl Widget for &ModeView<'_> {
                 Default::default()
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("    {mark} {name:<13}"), style),
-                Span::styled(tradeoff, t.dim()),
+                Span::raw("    "),
+                Span::styled(format!("{mark} {name}"), style),
             ]));
+            lines.push(Line::styled(format!("        {tradeoff}"), t.dim()));
         }
         if let Some(e) = w.field_error(Field::Mode) {
-            lines.push(Line::styled(format!("    ✗ {}", e.reason), t.error()));
-            lines.push(Line::styled(
-                format!("      what to do: {}", e.hint),
-                t.error(),
-            ));
+            lines.extend(error_lines(&e.reason, &e.hint, t, area.width));
         }
         lines.push(Line::from(""));
         for (field, label) in [
             (Field::Zoiper, text::ZOIPER),
             (Field::RateLimit, text::RATE_LIMIT),
         ] {
-            lines.extend(field_lines(w, field, label, self.focus == Some(field), t));
+            lines.extend(field_lines(
+                w,
+                field,
+                label,
+                self.focus == Some(field),
+                t,
+                area.width,
+            ));
         }
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

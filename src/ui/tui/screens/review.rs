@@ -8,6 +8,7 @@ use crate::ui::actions::Review;
 use crate::ui::tui::keys::{KeyHint, key};
 use crate::ui::tui::text;
 use crate::ui::tui::theme::Theme;
+use crate::ui::tui::widgets::wrap;
 
 pub const KEYS: &[KeyHint] = &[
     key("↑↓ PgUp PgDn", "scroll"),
@@ -16,17 +17,20 @@ pub const KEYS: &[KeyHint] = &[
     key("Esc", "back"),
 ];
 
-/// The review as lines: summary, notes, then every diff, coloured.
-pub fn lines<'a>(review: &Review, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines = vec![Line::styled(
-        format!("{} ({})", text::REVIEW_SUMMARY, text::REVIEW_NOTHING_YET),
-        theme.heading(),
-    )];
+/// The review as lines for a body `width` wide: the summary and notes
+/// wrapped, then every diff, coloured (diff lines are cut, never wrapped,
+/// so a wrapped line is never mistaken for a change).
+pub fn lines<'a>(review: &Review, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::styled(text::REVIEW_SUMMARY, theme.heading())];
     for s in &review.summary {
-        lines.push(Line::from(format!("  - {s}")));
+        lines.extend(wrap(s, "  - ", width).into_iter().map(Line::from));
     }
     for n in &review.notes {
-        lines.push(Line::styled(format!("  · {n}"), theme.dim()));
+        lines.extend(
+            wrap(n, "  · ", width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim())),
+        );
     }
     for section in &review.sections {
         lines.push(Line::from(""));
@@ -62,7 +66,7 @@ impl Widget for &ReviewView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         match self.review {
             Ok(review) => {
-                let lines = lines(review, self.theme);
+                let lines = lines(review, self.theme, area.width);
                 let total = lines.len();
                 let first = (self.scroll as usize).min(total.saturating_sub(1));
                 let last = (first + area.height as usize).min(total);

@@ -31,7 +31,9 @@ impl Widget for &SshView<'_> {
                 _ => continue,
             };
             let focused = self.focus == Some(field);
-            lines.extend(field_lines(w, field, &label, focused, self.theme));
+            lines.extend(field_lines(
+                w, field, &label, focused, self.theme, area.width,
+            ));
         }
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
