@@ -58,21 +58,21 @@ impl Prompter for InquirePrompter {
         default: usize,
         help: &str,
     ) -> Answer<usize> {
-        inquire::Select::new(prompt, options.to_vec())
+        let mut select = inquire::Select::new(prompt, options.to_vec())
             .with_starting_cursor(default)
-            .with_help_message(help)
-            .with_page_size(options.len().max(1))
-            .raw_prompt()
-            .map(|o| o.index)
-            .map_err(ended)
+            .with_page_size(options.len().max(1));
+        if !help.is_empty() {
+            select = select.with_help_message(help);
+        }
+        select.raw_prompt().map(|o| o.index).map_err(ended)
     }
 
     fn confirm(&mut self, prompt: &str, default: bool, help: &str) -> Answer<bool> {
-        inquire::Confirm::new(prompt)
-            .with_default(default)
-            .with_help_message(help)
-            .prompt()
-            .map_err(ended)
+        let mut confirm = inquire::Confirm::new(prompt).with_default(default);
+        if !help.is_empty() {
+            confirm = confirm.with_help_message(help);
+        }
+        confirm.prompt().map_err(ended)
     }
 
     fn text(&mut self, prompt: &str, default: &str, help: &str, check: Check) -> Answer<String> {
@@ -82,9 +82,10 @@ impl Prompter for InquirePrompter {
                 Err(m) => inquire::validator::Validation::Invalid(m.into()),
             })
         };
-        let mut t = inquire::Text::new(prompt)
-            .with_help_message(help)
-            .with_validator(validator);
+        let mut t = inquire::Text::new(prompt).with_validator(validator);
+        if !help.is_empty() {
+            t = t.with_help_message(help);
+        }
         if !default.is_empty() {
             t = t.with_default(default);
         }
@@ -99,12 +100,13 @@ impl Prompter for InquirePrompter {
         help: &str,
     ) -> Answer<Vec<bool>> {
         let defaults: Vec<usize> = (0..options.len()).filter(|i| checked[*i]).collect();
-        let chosen = inquire::MultiSelect::new(prompt, options.to_vec())
+        let mut multi = inquire::MultiSelect::new(prompt, options.to_vec())
             .with_default(&defaults)
-            .with_help_message(help)
-            .with_page_size(options.len().max(1))
-            .raw_prompt()
-            .map_err(ended)?;
+            .with_page_size(options.len().max(1));
+        if !help.is_empty() {
+            multi = multi.with_help_message(help);
+        }
+        let chosen = multi.raw_prompt().map_err(ended)?;
         Ok((0..options.len())
             .map(|i| chosen.iter().any(|o| o.index == i))
             .collect())
