@@ -2,13 +2,13 @@
 //! line-mode front ends. No terminal code: it holds what the admin chose,
 //! checks each step through the answers validators (the only gate for input),
 //! and produces an `AnswersFile`. Front ends only edit the form and call
-//! `next`/`back`.
+//! `advance`/`back`.
 
 use std::net::IpAddr;
 
 use crate::answers::{
-    Answers, AnswersError, AnswersFile, AsteriskFile, Hostname, Mode, NetworkFile, SipFile,
-    SshFile, Trunk, values::port as values_port,
+    Answers, AnswersError, AnswersFile, AsteriskFile, Hostname, Mode, NetworkFile, SshFile, Trunk,
+    values::port as values_port,
 };
 
 use super::host::HostView;
@@ -361,7 +361,7 @@ impl Wizard {
     }
 
     /// Go to the next step if this one is valid; otherwise its errors.
-    pub fn next(&mut self) -> Result<Step, Vec<FieldError>> {
+    pub fn advance(&mut self) -> Result<Step, Vec<FieldError>> {
         if self.step == Step::Review {
             // Leaving the review is applying: only through a `Confirmed`.
             return Ok(self.step);
@@ -477,7 +477,7 @@ impl Wizard {
         let mut file = self.base.clone();
         file.mode = Some(f.mode);
 
-        let mut network = file.network.take().unwrap_or_else(NetworkFile::default);
+        let mut network = file.network.take().unwrap_or_default();
         let mut trusted = network.trusted.take().unwrap_or_default();
         if let Some(admin) = self.admin_address {
             trusted.retain(|t| !same_address(t, admin));
@@ -498,7 +498,7 @@ impl Wizard {
             key_only: Some(f.key_only),
         });
 
-        let mut sip = file.sip.take().unwrap_or_else(SipFile::default);
+        let mut sip = file.sip.take().unwrap_or_default();
         let hostname = f.hostname.trim();
         sip.hostname = (!hostname.is_empty()).then(|| hostname.to_string());
         let trunks: Vec<String> = f

@@ -46,7 +46,7 @@ pub fn run(host: &HostView, prompter: &mut dyn Prompter, out: &mut dyn Write) ->
         };
         match flow {
             Ok(Flow::Next) => {
-                if let Err(errors) = wizard.next() {
+                if let Err(errors) = wizard.advance() {
                     for e in errors {
                         let _ = writeln!(out, "  ✗ {}\n    what to do: {}", e.reason, e.hint);
                     }

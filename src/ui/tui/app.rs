@@ -298,7 +298,7 @@ impl App {
             KeyCode::Down | KeyCode::Tab => self.welcome_choice = (self.welcome_choice + 1) % n,
             KeyCode::Enter => match self.welcome_choice {
                 0 => {
-                    let _ = self.wizard.next();
+                    let _ = self.wizard.advance();
                     self.focus = 0;
                 }
                 1 => self.open_revert(),
@@ -312,7 +312,7 @@ impl App {
         let fields = self.wizard.fields(self.wizard.step);
         let field = fields.get(self.focus).copied();
         match key.code {
-            KeyCode::Enter => match self.wizard.next() {
+            KeyCode::Enter => match self.wizard.advance() {
                 Ok(step) => {
                     self.focus = 0;
                     if step == Step::Review {

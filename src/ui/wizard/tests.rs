@@ -85,22 +85,26 @@ fn iax_in_use_keeps_chan_iax2() {
 fn welcome_to_review_needs_a_hostname_in_strict_mode() {
     let h = host();
     let mut w = Wizard::new(&h);
-    assert_eq!(w.next(), Ok(Step::Ssh));
-    assert_eq!(w.next(), Ok(Step::Hostname));
+    assert_eq!(w.advance(), Ok(Step::Ssh));
+    assert_eq!(w.advance(), Ok(Step::Hostname));
     assert_eq!(
-        w.next(),
+        w.advance(),
         Ok(Step::Mode),
         "an empty hostname is fine until the mode needs it"
     );
-    let errors = w.next().unwrap_err();
+    let errors = w.advance().unwrap_err();
     assert_eq!(errors[0].field, Some(Field::Mode));
     assert!(errors[0].reason.contains("strict mode"), "{errors:?}");
     assert_eq!(w.step, Step::Mode, "a refused step stays put");
     w.toggle(Field::Zoiper);
-    assert_eq!(w.next(), Ok(Step::Asterisk), "the Zoiper option is enough");
-    assert_eq!(w.next(), Ok(Step::Review));
     assert_eq!(
-        w.next(),
+        w.advance(),
+        Ok(Step::Asterisk),
+        "the Zoiper option is enough"
+    );
+    assert_eq!(w.advance(), Ok(Step::Review));
+    assert_eq!(
+        w.advance(),
         Ok(Step::Review),
         "only a confirmation leaves the review"
     );
@@ -114,7 +118,7 @@ fn invalid_hostname_is_refused_on_its_field() {
     *w.text_mut(Field::Hostname).unwrap() = "pbx example".into();
     let e = w.field_error(Field::Hostname).unwrap();
     assert!(e.reason.contains("a space"), "{e:?}");
-    assert!(w.next().is_err());
+    assert!(w.advance().is_err());
     *w.text_mut(Field::Hostname).unwrap() = "203.0.113.9".into();
     assert!(
         w.field_error(Field::Hostname)
@@ -124,7 +128,7 @@ fn invalid_hostname_is_refused_on_its_field() {
     );
     *w.text_mut(Field::Hostname).unwrap() = "pbx-7f3k.example.net".into();
     assert_eq!(w.field_error(Field::Hostname), None);
-    assert_eq!(w.next(), Ok(Step::Mode));
+    assert_eq!(w.advance(), Ok(Step::Mode));
     assert!(w.touched());
 }
 
