@@ -56,8 +56,11 @@ pub enum Command {
         /// Ask line by line instead of full-screen
         #[arg(long)]
         plain: bool,
-        /// Already inside the demo's namespace (the demo re-runs itself there)
-        #[arg(long, hide = true, value_name = "NS")]
+        /// Already on the sandbox given as --root (the demo re-runs itself there)
+        #[arg(long, hide = true)]
+        sandboxed: bool,
+        /// ...and inside this network namespace
+        #[arg(long, hide = true, value_name = "NS", requires = "sandboxed")]
         in_namespace: Option<String>,
     },
     /// Print the ruleset in iptables-restore format (changes nothing)

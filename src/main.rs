@@ -16,8 +16,9 @@ fn main() -> ExitCode {
         Command::Wizard { plain } => commands::wizard::run(&root, plain),
         Command::Demo {
             plain,
+            sandboxed,
             in_namespace,
-        } => commands::demo::run(plain, in_namespace.as_deref(), &root),
+        } => commands::demo::run(plain, sandboxed, in_namespace.as_deref(), &root),
         Command::Render { answers, family } => {
             commands::render::run(&root, &answers.answers, family)
         }

@@ -21,51 +21,55 @@ use super::{Outcome, bad_input};
 const GONE: &str =
     "The demo's sandbox box (and its namespace, if any) is gone: nothing on this host changed.";
 
-pub fn run(plain: bool, in_namespace: Option<&str>, root: &Root) -> Outcome {
+pub fn run(plain: bool, sandboxed: bool, in_namespace: Option<&str>, root: &Root) -> Outcome {
     require_terminal()?;
-    match in_namespace {
-        Some(ns) => inside(root, ns, plain),
-        None => outside(plain),
+    if sandboxed {
+        inside(root, in_namespace, plain)
+    } else {
+        outside(plain)
     }
 }
 
-/// Make the sandbox, then either re-run inside a namespace (root) or run
-/// the wizard here as a dry run.
+/// Make the sandbox, then re-run this program on it: inside a namespace as
+/// root, directly otherwise (a dry run). This process only waits, shielded
+/// from Ctrl-C and hang-ups, so it always lives to delete the namespace and
+/// the sandbox.
 fn outside(plain: bool) -> Outcome {
     let sandbox = demo::sandbox().context("creating the demo's sandbox box")?;
-    let root = Root::new(sandbox.path());
-    let as_root = nix::unistd::geteuid().is_root();
-    if !as_root || exec::find("ip").is_none() {
-        let why = if as_root {
-            "dry run: `ip` (iproute2) is missing, so there is no namespace to load the rules into"
-        } else {
-            "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
-        };
-        let host = demo::host_view(&root, ApplyTarget::Unavailable(why.into()), String::new());
-        let result = run_front_end(host, plain);
-        println!("{GONE}");
-        return result;
-    }
-    let ns = netns::Namespace::create().map_err(bad_input)?;
     let exe = std::env::current_exe().context("finding this program")?;
-    let mut args: Vec<&OsStr> = vec![
-        "netns".as_ref(),
-        "exec".as_ref(),
-        ns.name().as_ref(),
-        exe.as_os_str(),
-        "--root".as_ref(),
-        sandbox.path().as_os_str(),
-        "demo".as_ref(),
-        "--in-namespace".as_ref(),
-        ns.name().as_ref(),
-    ];
-    if plain {
-        args.push("--plain".as_ref());
+    let as_root = nix::unistd::geteuid().is_root();
+    let ns = if as_root && exec::find("ip").is_some() {
+        Some(netns::Namespace::create().map_err(bad_input)?)
+    } else {
+        None
+    };
+    let mut args: Vec<&OsStr> = Vec::new();
+    if let Some(ns) = &ns {
+        args.extend([
+            OsStr::new("netns"),
+            OsStr::new("exec"),
+            OsStr::new(ns.name()),
+        ]);
+        args.push(exe.as_os_str());
     }
-    // Ctrl-C and hang-ups are for the wizard inside; this process must live
-    // to delete the namespace and the sandbox.
+    args.extend([
+        OsStr::new("--root"),
+        sandbox.path().as_os_str(),
+        OsStr::new("demo"),
+        OsStr::new("--sandboxed"),
+    ]);
+    if let Some(ns) = &ns {
+        args.extend([OsStr::new("--in-namespace"), OsStr::new(ns.name())]);
+    }
+    if plain {
+        args.push(OsStr::new("--plain"));
+    }
     shield_from_interrupts();
-    let status = exec::run_attached("ip", &args).context("running the demo in its namespace")?;
+    let status = match &ns {
+        Some(_) => exec::run_attached("ip", &args),
+        None => exec::run_attached(&exe.to_string_lossy(), &args),
+    }
+    .context("running the demo")?;
     drop(ns);
     drop(sandbox);
     println!("{GONE}");
@@ -100,20 +104,32 @@ fn shield_from_interrupts() {
     }
 }
 
-/// Inside the namespace: the wizard against the sandbox, the rules loaded here.
-fn inside(root: &Root, ns: &str, plain: bool) -> Outcome {
-    let target = if netns::is_current(ns) {
-        ApplyTarget::DemoNamespace(ns.to_string())
-    } else {
-        // Never load the demo's rules into the machine's own namespace.
-        ApplyTarget::Unavailable("dry run: not inside the demo's own network namespace".into())
+/// On the sandbox (and in the namespace, when there is one): the wizard.
+fn inside(root: &Root, in_namespace: Option<&str>, plain: bool) -> Outcome {
+    let target = match in_namespace {
+        // Never load the demo's rules anywhere but the namespace it made.
+        Some(ns) if netns::is_current(ns) => ApplyTarget::DemoNamespace(ns.to_string()),
+        Some(_) => ApplyTarget::Unavailable(
+            "dry run: not inside the demo's own network namespace".into(),
+        ),
+        None if nix::unistd::geteuid().is_root() => ApplyTarget::Unavailable(
+            "dry run: `ip` (iproute2) is missing, so there is no namespace to load the rules into"
+                .into(),
+        ),
+        None => ApplyTarget::Unavailable(
+            "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
+                .into(),
+        ),
     };
     let exe = std::env::current_exe().context("finding this program")?;
-    let confirm = format!(
-        "sudo ip netns exec {ns} {} --root {} confirm",
-        exe.display(),
-        root.dir().display()
-    );
+    let confirm = match in_namespace {
+        Some(ns) => format!(
+            "sudo ip netns exec {ns} {} --root {} confirm",
+            exe.display(),
+            root.dir().display()
+        ),
+        None => String::new(),
+    };
     let host = demo::host_view(root, target, confirm);
     let result = run_front_end(host, plain);
     end_pending_change(root);
