@@ -23,8 +23,9 @@ pub struct Cli {
     /// Work on the files under DIR instead of / (a sandbox copy of /etc)
     #[arg(long, global = true, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
+    /// Without a command: the full-screen wizard
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Args)]
@@ -45,6 +46,32 @@ pub enum Command {
         /// Machine-readable output (keys documented in the README)
         #[arg(long)]
         json: bool,
+    },
+    /// The wizard: walks you through SSH, the SIP hostname, the mode and Asterisk, shows every change, applies it safely
+    #[command(
+        after_help = "Example:\n  sudo asterisk-harden            # the same as `wizard`\n  \
+        sudo asterisk-harden wizard --plain   # line by line, for serial consoles and screen readers\n\n\
+        Needs a terminal; unattended, use `apply --answers FILE`."
+    )]
+    Wizard {
+        /// Ask line by line instead of full-screen (serial consoles, screen readers, dumb terminals)
+        #[arg(long)]
+        plain: bool,
+    },
+    /// The wizard against a built-in sandbox box; touches nothing on this host
+    #[command(after_help = "Example:\n  cargo run --release -- demo\n  \
+        sudo asterisk-harden demo --plain\n\n\
+        As root the rules load into a throwaway network namespace (deleted at exit); otherwise it is a dry run.")]
+    Demo {
+        /// Ask line by line instead of full-screen
+        #[arg(long)]
+        plain: bool,
+        /// Already on the sandbox given as --root (the demo re-runs itself there)
+        #[arg(long, hide = true)]
+        sandboxed: bool,
+        /// ...and inside this network namespace
+        #[arg(long, hide = true, value_name = "NS", requires = "sandboxed")]
+        in_namespace: Option<String>,
     },
     /// Print the ruleset in iptables-restore format (changes nothing)
     #[command(

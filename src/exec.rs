@@ -146,6 +146,25 @@ pub fn spawn_detached(
     Ok(cmd.spawn()?.id())
 }
 
+/// Run `program` attached to this terminal (stdin, stdout and stderr
+/// inherited) and wait for it: the demo re-runs itself this way inside its
+/// namespace, so the wizard there owns the terminal.
+pub fn run_attached(
+    program: &str,
+    args: &[&std::ffi::OsStr],
+) -> Result<std::process::ExitStatus, ExecError> {
+    let path = find(program).ok_or_else(|| ExecError::NotFound {
+        program: program.to_string(),
+    })?;
+    Command::new(&path)
+        .args(args)
+        .status()
+        .map_err(|source| ExecError::Spawn {
+            program: program.to_string(),
+            source,
+        })
+}
+
 /// Run and require success.
 pub fn run_checked(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Ran, ExecError> {
     run(program, args, stdin)?.checked()

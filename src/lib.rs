@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod assets;
 pub mod asterisk;
+pub mod demo;
 pub mod exec;
 pub mod lists;
 pub mod plan;
@@ -16,3 +17,4 @@ pub mod ruleset;
 pub mod ssh;
 pub mod status;
 pub mod transaction;
+pub mod ui;

@@ -11,7 +11,14 @@ use commands::Failure;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = asterisk_harden::root::Root::new(&cli.root);
-    let result = match cli.command {
+    let command = cli.command.unwrap_or(Command::Wizard { plain: false });
+    let result = match command {
+        Command::Wizard { plain } => commands::wizard::run(&root, plain),
+        Command::Demo {
+            plain,
+            sandboxed,
+            in_namespace,
+        } => commands::demo::run(plain, sandboxed, in_namespace.as_deref(), &root),
         Command::Probe { json } => commands::probe::run(&root, json),
         Command::Render { answers, family } => {
             commands::render::run(&root, &answers.answers, family)

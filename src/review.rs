@@ -5,6 +5,7 @@
 use similar::TextDiff;
 
 use crate::plan::{FileChange, Plan, Stage};
+use crate::transaction::LoadReport;
 
 /// A unified diff of one file (`--- a/path` / `+++ b/path`), empty when the
 /// file would not change.
@@ -78,6 +79,25 @@ pub fn review_text(plan: &Plan) -> String {
     for f in plan.changed_files() {
         out.push('\n');
         out.push_str(&file_diff(f));
+    }
+    out
+}
+
+/// What the load does to rules that are not ours.
+pub fn load_report_text(r: &LoadReport) -> String {
+    let mut out = String::new();
+    if !r.kept_chains.is_empty() {
+        out.push_str("\nOther tools' chains kept, with their jumps: ");
+        out.push_str(&r.kept_chains.join(", "));
+        out.push('\n');
+    }
+    if !r.replaced_rules.is_empty() {
+        out.push_str("\nThese rules of yours in the replaced tables will no longer apply (they are in the backup;\nadd their sources to network.trusted, or use mode = \"relaxed-raw\" to keep your own rules):\n");
+        for rule in &r.replaced_rules {
+            out.push_str("  ");
+            out.push_str(rule);
+            out.push('\n');
+        }
     }
     out
 }

@@ -93,3 +93,21 @@ fn bad_family_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn the_wizard_without_a_terminal_points_to_apply() {
+    for args in [&["wizard"][..], &["demo", "--plain"], &[]] {
+        let out = Command::new(bin())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("needs a terminal") && err.contains("apply --answers"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}

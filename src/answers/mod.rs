@@ -6,7 +6,7 @@ mod defaults;
 mod error;
 mod file;
 mod to_file;
-mod values;
+pub mod values;
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod backups;
 pub mod confirm;
+pub mod demo;
 pub mod guard;
 pub mod lists;
 pub mod plan;
@@ -12,6 +13,7 @@ pub mod probe;
 pub mod render;
 pub mod rollback;
 pub mod status;
+pub mod wizard;
 
 use std::io::IsTerminal;
 use std::path::Path;

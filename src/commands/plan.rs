@@ -1,9 +1,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use asterisk_harden::review::review_text;
+use asterisk_harden::review::{load_report_text, review_text};
 use asterisk_harden::root::Root;
-use asterisk_harden::transaction::{LoadReport, preview_load};
+use asterisk_harden::transaction::preview_load;
 
 use super::{Outcome, load_plan};
 
@@ -18,23 +18,4 @@ pub fn run(root: &Root, answers: &Path) -> Outcome {
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// What the load does to rules that are not ours.
-pub fn load_report_text(r: &LoadReport) -> String {
-    let mut out = String::new();
-    if !r.kept_chains.is_empty() {
-        out.push_str("\nOther tools' chains kept, with their jumps: ");
-        out.push_str(&r.kept_chains.join(", "));
-        out.push('\n');
-    }
-    if !r.replaced_rules.is_empty() {
-        out.push_str("\nThese rules of yours in the replaced tables will no longer apply (they are in the backup;\nadd their sources to network.trusted, or use mode = \"relaxed-raw\" to keep your own rules):\n");
-        for rule in &r.replaced_rules {
-            out.push_str("  ");
-            out.push_str(rule);
-            out.push('\n');
-        }
-    }
-    out
 }

@@ -1,10 +1,9 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use asterisk_harden::plan::{AfterWrite, FileChange, Stage};
 use asterisk_harden::review::file_diff;
 use asterisk_harden::root::Root;
-use asterisk_harden::transaction::{BackupSet, StateDir, rollback};
+use asterisk_harden::transaction::{BackupSet, StateDir, changes_back, rollback};
 
 use super::{Failure, Outcome, ask, bad_input, tx_failure};
 
@@ -27,27 +26,13 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
         "Backup {} (taken {} before applying mode {}) restores:",
         set.manifest.id, set.manifest.created, set.manifest.mode
     );
-    for f in &set.manifest.files {
-        let current = std::fs::read_to_string(root.path(&f.path)).ok();
-        let saved = set
-            .file_copy(f)
-            .ok()
-            .flatten()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
-        let change = FileChange {
-            path: f.path.clone(),
-            before: current,
-            after: saved.clone().unwrap_or_default(),
-            stage: Stage::Apply,
-            why: String::new(),
-            after_write: AfterWrite::Nothing,
-        };
-        match saved {
+    for (change, f) in changes_back(root, &set).iter().zip(&set.manifest.files) {
+        match &f.copy {
             None if change.before.is_some() => {
                 println!("  remove {} (it did not exist)", f.path.display())
             }
             None => {}
-            Some(_) if change.changes() => print!("{}", file_diff(&change)),
+            Some(_) if change.changes() => print!("{}", file_diff(change)),
             Some(_) => println!("  {} is already as saved", f.path.display()),
         }
     }

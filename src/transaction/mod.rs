@@ -11,6 +11,7 @@ mod atomic;
 mod backup;
 mod boot;
 mod firewall;
+mod launch;
 mod pending;
 mod restore;
 
@@ -19,6 +20,8 @@ use std::time::Duration;
 
 pub use backup::{BACKUP_DIR, BackupError, BackupSet, Manifest};
 pub use firewall::FirewallError;
+pub use launch::{HeldSignals, SecondSession, spawn_guard};
+pub use pending::alive as process_alive;
 pub use pending::now;
 
 /// Replace a file atomically (temp file, fsync, rename), keeping an existing
@@ -27,7 +30,7 @@ pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io
     atomic::write(path, contents, None, 0o600)
 }
 pub use pending::{Pending, STATE_DIR, Session, State, StateDir};
-pub use restore::{Restored, restore_backup};
+pub use restore::{Restored, changes_back, restore_backup};
 
 use crate::plan::{AfterWrite, Plan, Stage};
 use crate::root::Root;

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::atomic;
 use super::backup::BackupSet;
 use super::firewall;
+use crate::plan::{AfterWrite, FileChange, Stage};
 use crate::root::Root;
 use crate::ruleset::Family;
 
@@ -39,6 +40,36 @@ impl Restored {
 
 /// In a backup set: the SSH port the apply labelled for SELinux.
 pub const SELINUX_PORT: &str = "selinux-port";
+
+/// What restoring `set` would do to each file, as a change from the file's
+/// current text to the saved one (`after` empty and `before` set: the file
+/// did not exist and is removed). Read-only: the "diff back" shown before a
+/// rollback.
+pub fn changes_back(root: &Root, set: &BackupSet) -> Vec<FileChange> {
+    set.manifest
+        .files
+        .iter()
+        .map(|f| {
+            let saved = set
+                .file_copy(f)
+                .ok()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            FileChange {
+                path: f.path.clone(),
+                before: std::fs::read_to_string(root.path(&f.path)).ok(),
+                after: saved.unwrap_or_default(),
+                stage: Stage::Apply,
+                why: if f.copy.is_some() {
+                    "restored as saved".into()
+                } else {
+                    "removed: it did not exist before".into()
+                },
+                after_write: AfterWrite::Nothing,
+            }
+        })
+        .collect()
+}
 
 pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let mut r = Restored::default();

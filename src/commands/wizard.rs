@@ -1,0 +1,41 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use asterisk_harden::root::Root;
+use asterisk_harden::ui::host::HostView;
+use asterisk_harden::ui::plain::prompter::InquirePrompter;
+use asterisk_harden::ui::{plain, tui};
+
+use super::{Failure, Outcome, bad_input};
+
+/// Both wizards talk to a person: without a terminal, say what to use instead.
+pub fn require_terminal() -> Result<(), Failure> {
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(bad_input(anyhow::anyhow!(
+        "the wizard needs a terminal, and stdin or stdout is not one (piped, cron, CI)\n    \
+         what to do: run it in a terminal, or unattended with an answers file:\n    \
+         asterisk-harden plan --answers FILE, then asterisk-harden apply --answers FILE --yes\n    \
+         (examples in assets/examples/; the wizard's review screen can save one)"
+    )))
+}
+
+pub fn run(root: &Root, plain: bool) -> Outcome {
+    require_terminal()?;
+    run_front_end(HostView::read(root), plain)
+}
+
+/// Run the chosen front end over `host`; print its last words once the
+/// terminal is back.
+pub fn run_front_end(host: HostView, plain: bool) -> Outcome {
+    let finished = if plain {
+        plain::run(&host, &mut InquirePrompter, &mut std::io::stdout())
+    } else {
+        tui::run(host)?
+    };
+    for line in &finished.farewell {
+        println!("{line}");
+    }
+    Ok(ExitCode::from(finished.outcome.exit_code()))
+}

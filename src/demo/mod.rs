@@ -1,0 +1,168 @@
+//! The demo: the whole wizard against a built-in sandbox box (a typical
+//! Debian 12 + Asterisk /etc shipped in assets/demo/, copied to a temp dir
+//! used as the root), with the firewall loaded into a throwaway network
+//! namespace when run as root. It never touches the host.
+
+pub mod netns;
+
+use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::Path;
+
+use crate::answers::{AnswersFile, SipFile};
+use crate::root::Root;
+use crate::ui::host::{ApplyTarget, HostView};
+
+/// The sandbox box's files: (host path, contents).
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "/etc/debian_version",
+        include_str!("../../assets/demo/etc/debian_version"),
+    ),
+    (
+        "/etc/os-release",
+        include_str!("../../assets/demo/etc/os-release"),
+    ),
+    (
+        "/etc/hostname",
+        include_str!("../../assets/demo/etc/hostname"),
+    ),
+    (
+        "/etc/ssh/sshd_config",
+        include_str!("../../assets/demo/etc/ssh/sshd_config"),
+    ),
+    (
+        "/etc/asterisk/modules.conf",
+        include_str!("../../assets/demo/etc/asterisk/modules.conf"),
+    ),
+    (
+        "/etc/asterisk/manager.conf",
+        include_str!("../../assets/demo/etc/asterisk/manager.conf"),
+    ),
+    (
+        "/etc/asterisk/pjsip.conf",
+        include_str!("../../assets/demo/etc/asterisk/pjsip.conf"),
+    ),
+    (
+        "/etc/asterisk/rtp.conf",
+        include_str!("../../assets/demo/etc/asterisk/rtp.conf"),
+    ),
+    (
+        "/etc/asterisk/iax.conf",
+        include_str!("../../assets/demo/etc/asterisk/iax.conf"),
+    ),
+];
+
+/// The secret name the demo offers, so Enter alone walks to the review.
+pub const DEMO_HOSTNAME: &str = "pbx-demo-7f3k.example.net";
+
+/// The pretend admin's address (a documentation range, RFC 5737).
+pub const DEMO_ADMIN: &str = "198.51.100.23";
+
+/// TCP ports the sandbox box pretends to listen on: sshd, AMI.
+pub const DEMO_LISTENING: [u16; 2] = [22, 5038];
+
+/// Write the sandbox box under `dir`.
+pub fn write_box(dir: &Path) -> std::io::Result<()> {
+    let root = Root::new(dir);
+    for (path, text) in FILES {
+        let target = root.path(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&target, text)?;
+    }
+    Ok(())
+}
+
+/// A fresh sandbox box in a temp dir (removed when dropped).
+pub fn sandbox() -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("asterisk-harden-demo-")
+        .tempdir()?;
+    write_box(dir.path())?;
+    Ok(dir)
+}
+
+/// What the wizard sees of the sandbox box: read like any root, with the
+/// parts a sandbox cannot have (a session, sockets) given by the demo.
+pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> HostView {
+    let mut view = HostView::read(root);
+    view.admin_address = DEMO_ADMIN.parse().ok();
+    view.listening = DEMO_LISTENING.to_vec();
+    view.offered_port = 40022;
+    view.authorized_keys = false;
+    view.prefill = Some(AnswersFile {
+        sip: Some(SipFile {
+            hostname: Some(DEMO_HOSTNAME.into()),
+            ..SipFile::default()
+        }),
+        ..AnswersFile::default()
+    });
+    view.target = target;
+    view.demo = true;
+    view.confirm_command = confirm_command;
+    // The preflight says what this box is, in its own words.
+    view.preflight
+        .lines
+        .retain(|(k, _)| k != "SSH session" && k != "Privileges");
+    view.preflight.lines.insert(
+        0,
+        (
+            "Demo".into(),
+            match &view.target {
+                ApplyTarget::DemoNamespace(ns) => {
+                    format!("a sandbox box; its firewall loads into namespace {ns}")
+                }
+                ApplyTarget::Unavailable(why) => format!("a sandbox box; {why}"),
+                ApplyTarget::Host => "a sandbox box".into(),
+            },
+        ),
+    );
+    view.preflight.lines.push((
+        "SSH session".into(),
+        format!("the demo admin comes from {DEMO_ADMIN}; SSH listens on 22"),
+    ));
+    view
+}
+
+/// The sandbox box's sshd, for the banner probe: answers like OpenSSH on
+/// 127.0.0.1:`port` (inside the demo's namespace only), then closes.
+pub fn stand_in_sshd(port: u16) {
+    let Ok(listener) = TcpListener::bind((Ipv4Addr::LOCALHOST, port)) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 (demo stand-in)\r\n");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_box_is_a_debian_asterisk_host() {
+        let dir = sandbox().unwrap();
+        let root = Root::new(dir.path());
+        let view = host_view(
+            &root,
+            ApplyTarget::Unavailable("dry run".into()),
+            String::new(),
+        );
+        assert!(view.asterisk_installed && !view.iax_in_use);
+        assert_eq!(
+            crate::plan::Distro::detect(&root),
+            crate::plan::Distro::Debian
+        );
+        assert!(
+            std::fs::read_to_string(root.path("/etc/ssh/sshd_config"))
+                .unwrap()
+                .contains("Include /etc/ssh/sshd_config.d/*.conf")
+        );
+        let w = crate::ui::wizard::Wizard::new(&view);
+        assert!(w.validate().is_ok(), "the prefill is valid as it is");
+    }
+}

@@ -1,0 +1,110 @@
+//! The line mode driven by piped lines: the same steps, defaults and checks.
+
+use super::prompter::LinePrompter;
+use super::*;
+use crate::root::Root;
+use crate::ui::host::ApplyTarget;
+
+fn demo_host(dir: &std::path::Path) -> HostView {
+    crate::demo::write_box(dir).unwrap();
+    crate::demo::host_view(
+        &Root::new(dir),
+        ApplyTarget::Unavailable("dry run: test".into()),
+        String::new(),
+    )
+}
+
+/// Feed `input` lines; return how it ended and everything printed.
+fn drive(host: &HostView, input: &str) -> (Finished, String) {
+    let mut prompter = LinePrompter::new(input.as_bytes(), Vec::new());
+    let mut out = Vec::new();
+    let finished = run(host, &mut prompter, &mut out);
+    let mut all = String::from_utf8(out).unwrap();
+    all.push_str(&String::from_utf8(prompter.into_output()).unwrap());
+    (finished, all)
+}
+
+// Prompts with Enter alone: welcome, move SSH?, key-only?, trust admin?,
+// hostname, trunks, mode, Zoiper?, rate limits?, edit Asterisk?, modules,
+// AMI?, FOP?: 13 Enters reach the review.
+const TO_REVIEW: &str = "\n\n\n\n\n\n\n\n\n\n\n\n\n";
+
+#[test]
+fn enter_alone_reaches_the_review_and_quits_with_nothing_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo_host(dir.path());
+    let before = std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap();
+    // Review menu (no apply in a dry run): 1 save, 2 back, 3 quit; then yes.
+    let (finished, out) = drive(&host, &format!("{TO_REVIEW}3\ny\n"));
+    assert_eq!(finished.outcome, Outcome::Quit);
+    assert!(
+        out.contains("What will happen (nothing has changed yet)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+++ b/etc/asterisk-harden/answers.toml"),
+        "{out}"
+    );
+    assert!(out.contains("IPv4 rules loaded now"), "{out}");
+    assert!(out.contains("pbx-demo-7f3k.example.net"));
+    assert!(out.contains("dry run: test"), "why applying is not offered");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap(),
+        before
+    );
+    assert!(!dir.path().join("var").exists(), "no backup, no state");
+}
+
+#[test]
+fn invalid_values_are_asked_again_and_back_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo_host(dir.path());
+    // Welcome; move SSH: yes; port 10022 (RTP) refused, then 2222; key-only
+    // yes (no keys: refused by the step), trust yes → the SSH step repeats:
+    // move yes, port 2222, key-only no, trust yes; hostname: a space refused,
+    // then "<" goes back to SSH, whose four answers take their defaults.
+    let input = "\ny\n10022\n2222\ny\n\ny\n\nn\n\npbx demo.example.net\n<\n\n\n\n\n";
+    let (_, out) = drive(&host, input);
+    assert!(
+        out.contains("it is inside the RTP range 10000:20000"),
+        "{out}"
+    );
+    assert!(out.contains("no authorized SSH key was found"), "{out}");
+    assert!(out.contains("a space is not allowed"), "{out}");
+    assert!(
+        out.matches("Move SSH to another port?").count() >= 3,
+        "the SSH step came back after `<`: {out}"
+    );
+}
+
+#[test]
+fn the_review_can_save_answers_for_other_servers() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo_host(dir.path());
+    let file = dir.path().join("other-server.toml");
+    let input = format!("{TO_REVIEW}1\n{}\n3\ny\n", file.display());
+    let (finished, out) = drive(&host, &input);
+    assert_eq!(finished.outcome, Outcome::Quit);
+    assert!(
+        out.contains("sudo asterisk-harden apply --answers"),
+        "{out}"
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let answers =
+        crate::answers::Answers::parse(&saved, &file, &crate::answers::HostDefaults::article())
+            .unwrap();
+    assert_eq!(
+        answers.sip.hostname.unwrap().as_str(),
+        "pbx-demo-7f3k.example.net"
+    );
+}
+
+#[test]
+fn status_is_a_pointer_not_fake_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo_host(dir.path());
+    let (finished, out) = drive(&host, "3\n2\n4\n");
+    assert_eq!(finished.outcome, Outcome::Quit);
+    assert!(out.contains("arrives with `asterisk-harden status` in a later release"));
+    assert!(out.contains("There are no backups yet"));
+}

@@ -1,0 +1,75 @@
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::transaction::SecondSession;
+use crate::ui::actions::BannerProof;
+use crate::ui::tui::keys::{KeyHint, key};
+use crate::ui::tui::text;
+use crate::ui::tui::theme::Theme;
+
+pub const KEYS: &[KeyHint] = &[
+    key("c", "confirm here"),
+    key("p", "probe SSH again"),
+    key("u", "roll back now"),
+];
+
+/// The confirmation window, as the guard sees it.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub backup_id: String,
+    pub deadline: u64,
+    pub left: u64,
+    pub port: u16,
+    pub session: SecondSession,
+    pub banner: Result<BannerProof, String>,
+}
+
+pub struct ApplyView<'a> {
+    pub progress: &'a [String],
+    pub waiting: Option<&'a Waiting>,
+    pub theme: &'a Theme,
+}
+
+impl Widget for &ApplyView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let mut lines = Vec::new();
+        if self.progress.is_empty() {
+            lines.push(Line::from(text::APPLYING));
+        } else {
+            lines.push(Line::styled(text::APPLY_STEPS, t.heading()));
+        }
+        for p in self.progress {
+            lines.push(Line::from(vec![
+                Span::styled("  ✓ ", t.ok()),
+                Span::raw(p.clone()),
+            ]));
+        }
+        if let Some(w) = self.waiting {
+            lines.push(Line::from(""));
+            lines.push(Line::styled(
+                if w.session.login.is_some() {
+                    text::SECOND_SESSION
+                } else {
+                    text::SECOND_SESSION_HERE
+                },
+                t.heading(),
+            ));
+            for c in w.session.commands() {
+                lines.push(Line::styled(format!("    {c}"), t.key()));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::styled(text::countdown(w.left), t.warn()));
+            lines.push(Line::from(text::at_zero(&w.backup_id)));
+            lines.push(match &w.banner {
+                Ok(proof) => Line::styled(text::banner_ok(w.port, &proof.banner), t.ok()),
+                Err(why) => Line::styled(text::banner_failed(why), t.dim()),
+            });
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
+    }
+}

@@ -1,0 +1,297 @@
+//! Every screen of the full-screen wizard, drawn with ratatui's TestBackend
+//! at 80x24 (the smallest supported) and 120x40, and compared with the
+//! snapshots in tests/snapshots/. Driven by the same key presses a person
+//! makes, against the demo's sandbox box (a dry run: nothing is applied).
+
+use asterisk_harden::demo;
+use asterisk_harden::root::Root;
+use asterisk_harden::transaction::SecondSession;
+use asterisk_harden::ui::actions::BannerProof;
+use asterisk_harden::ui::host::{ApplyTarget, HostView};
+use asterisk_harden::ui::tui::screens::apply::{ApplyView, Waiting};
+use asterisk_harden::ui::tui::screens::done::{DoneView, Summary};
+use asterisk_harden::ui::tui::{App, Modal, Theme};
+use asterisk_harden::ui::wizard::Step;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::widgets::Widget;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    host: HostView,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    demo::write_box(dir.path()).unwrap();
+    let root = Root::new(dir.path());
+    // The probe reads the network of the namespace it runs in: read the host
+    // view in a fresh, empty one, so no machine's interfaces reach a snapshot.
+    let mut host = std::thread::spawn(move || {
+        if nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).is_err()
+            && std::env::var("CI").as_deref() == Ok("true")
+        {
+            panic!("the screen snapshots need root (an empty network namespace) under CI");
+        }
+        demo::host_view(
+            &root,
+            ApplyTarget::Unavailable(
+                "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
+                    .into(),
+            ),
+            String::new(),
+        )
+    })
+    .join()
+    .unwrap();
+    // The sandbox's temp path must not reach a snapshot.
+    host.is_root = false;
+    Fixture { _dir: dir, host }
+}
+
+fn app(f: &Fixture) -> App {
+    App::new(f.host.clone(), Theme::new(false))
+}
+
+fn press(app: &mut App, keys: &[KeyCode]) {
+    for k in keys {
+        app.handle_key(KeyEvent::new(*k, KeyModifiers::NONE));
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, &[KeyCode::Char(c)]);
+    }
+}
+
+fn clear(app: &mut App, n: usize) {
+    press(app, &vec![KeyCode::Backspace; n]);
+}
+
+fn draw(widget: impl Widget, (w, h): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(widget, frame.area()))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn snapshot(name: &str, app: &App) {
+    for size in SIZES {
+        insta::assert_snapshot!(format!("{name}-{}x{}", size.0, size.1), draw(app, size));
+    }
+}
+
+use KeyCode::{Enter, Esc, Tab};
+
+#[test]
+fn welcome() {
+    let f = fixture();
+    snapshot("01-welcome", &app(&f));
+}
+
+#[test]
+fn ssh_and_its_errors() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter]);
+    assert_eq!(a.wizard().step, Step::Ssh);
+    snapshot("02-ssh", &a);
+    press(&mut a, &[KeyCode::Char(' '), Tab]);
+    clear(&mut a, 5);
+    typed(&mut a, "10022");
+    snapshot("02-ssh-port-in-rtp-range", &a);
+    press(&mut a, &[Enter]);
+    assert_eq!(a.wizard().step, Step::Ssh, "a refused port keeps the step");
+    clear(&mut a, 5);
+    typed(&mut a, "5038");
+    snapshot("02-ssh-port-in-use", &a);
+    clear(&mut a, 4);
+    typed(&mut a, "2222");
+    press(&mut a, &[Tab, KeyCode::Char(' ')]);
+    snapshot("02-ssh-key-only-without-keys", &a);
+}
+
+#[test]
+fn hostname_and_its_errors() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter, Enter]);
+    assert_eq!(a.wizard().step, Step::Hostname);
+    snapshot("03-hostname", &a);
+    clear(&mut a, 40);
+    typed(&mut a, "pbx demo.example.net");
+    snapshot("03-hostname-invalid", &a);
+    clear(&mut a, 40);
+    typed(&mut a, "pbx.example.net");
+    press(&mut a, &[Tab]);
+    typed(&mut a, "sip.provider.example, 198.51.100.0/33");
+    snapshot("03-hostname-guessable-and-bad-trunk", &a);
+}
+
+#[test]
+fn mode_and_strict_without_a_hostname() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter, Enter, Enter]);
+    assert_eq!(a.wizard().step, Step::Mode);
+    snapshot("04-mode", &a);
+    press(&mut a, &[Esc]);
+    clear(&mut a, 40);
+    press(&mut a, &[Enter, Enter]);
+    assert_eq!(a.wizard().step, Step::Mode, "strict needs the hostname");
+    snapshot("04-mode-strict-without-hostname", &a);
+}
+
+#[test]
+fn asterisk() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter, Enter, Enter, Enter]);
+    assert_eq!(a.wizard().step, Step::Asterisk);
+    snapshot("05-asterisk", &a);
+}
+
+#[test]
+fn review_scrolls_and_refuses_to_apply_in_a_dry_run() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter, Enter, Enter, Enter, Enter]);
+    assert_eq!(
+        a.wizard().step,
+        Step::Review,
+        "Enter alone reaches the review"
+    );
+    snapshot("06-review", &a);
+    press(&mut a, &[KeyCode::PageDown, KeyCode::PageDown]);
+    snapshot("06-review-scrolled", &a);
+    press(&mut a, &[Enter]);
+    assert!(matches!(a.modal(), Some(Modal::Message(_))));
+    snapshot("06-review-apply-needs-root", &a);
+    press(&mut a, &[Esc, KeyCode::Char('s')]);
+    snapshot("06-review-save-answers", &a);
+}
+
+#[test]
+fn help_and_quit_are_modals() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[Enter, KeyCode::Char(' '), KeyCode::Char('?')]);
+    assert_eq!(a.modal(), Some(&Modal::Help));
+    snapshot("09-help", &a);
+    press(&mut a, &[Esc, KeyCode::Char('q')]);
+    assert_eq!(
+        a.modal(),
+        Some(&Modal::ConfirmQuit),
+        "something was entered"
+    );
+    snapshot("09-confirm-quit", &a);
+    press(&mut a, &[KeyCode::Char('n')]);
+    assert!(a.finished().is_none());
+    press(&mut a, &[KeyCode::Char('q'), KeyCode::Char('y')]);
+    assert_eq!(
+        a.finished().map(|f| f.outcome.exit_code()),
+        Some(0),
+        "quitting before applying is exit 0"
+    );
+}
+
+#[test]
+fn quitting_untouched_needs_no_confirmation() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[KeyCode::Char('q')]);
+    assert!(a.finished().is_some());
+}
+
+#[test]
+fn revert_and_status_from_the_first_screen() {
+    let f = fixture();
+    let mut a = app(&f);
+    press(&mut a, &[KeyCode::Down, Enter]);
+    snapshot("10-revert-no-backups", &a);
+    press(&mut a, &[Esc, KeyCode::Down, Enter]);
+    snapshot("11-status", &a);
+}
+
+fn waiting() -> Waiting {
+    Waiting {
+        backup_id: "2026-11-25T040512Z".into(),
+        deadline: 0,
+        left: 97,
+        port: 2222,
+        session: SecondSession {
+            login: Some("ssh -p 2222 admin@192.0.2.10".into()),
+            confirm: "sudo asterisk-harden confirm".into(),
+        },
+        banner: Ok(BannerProof {
+            banner: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3".into(),
+        }),
+    }
+}
+
+fn progress() -> Vec<String> {
+    [
+        "backup written: /var/backups/asterisk-harden/2026-11-25T040512Z",
+        "rules tested (iptables-restore --test)",
+        "wrote /etc/asterisk-harden/answers.toml",
+        "IPv4 rules loaded",
+        "IPv6 rules loaded",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[test]
+fn apply_second_session_screen() {
+    let theme = Theme::new(false);
+    let progress = progress();
+    let mut w = waiting();
+    for size in SIZES {
+        let view = ApplyView {
+            progress: &progress,
+            waiting: Some(&w),
+            theme: &theme,
+        };
+        insta::assert_snapshot!(
+            format!("07-apply-waiting-{}x{}", size.0, size.1),
+            draw(&view, size)
+        );
+    }
+    w.banner = Err("nothing answers on 127.0.0.1:2222 (Connection refused)".into());
+    let view = ApplyView {
+        progress: &progress,
+        waiting: Some(&w),
+        theme: &theme,
+    };
+    insta::assert_snapshot!("07-apply-waiting-no-banner-80x24", draw(&view, (80, 24)));
+}
+
+#[test]
+fn done_screen() {
+    let theme = Theme::new(false);
+    let summary = Summary {
+        headline: "The change is kept and loads at boot.".into(),
+        good: true,
+        lines: [
+            "- Load the strict ruleset into the raw and filter tables (IPv4 and IPv6).",
+            "- SSH stays reachable on port 2222.",
+            "",
+            "Backup: /var/backups/asterisk-harden/2026-11-25T040512Z/",
+            "Roll back: sudo asterisk-harden rollback --backup 2026-11-25T040512Z",
+        ]
+        .map(String::from)
+        .to_vec(),
+    };
+    for size in SIZES {
+        let view = DoneView {
+            summary: &summary,
+            theme: &theme,
+        };
+        insta::assert_snapshot!(format!("08-done-{}x{}", size.0, size.1), draw(&view, size));
+    }
+}

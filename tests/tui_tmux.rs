@@ -1,0 +1,296 @@
+//! The demo in a real terminal (tmux): it draws its first screen within 2 s,
+//! survives a resize, reaches the review with Enter alone, quits with exit 0
+//! and the terminal restored, and changes nothing on the host: its
+//! /etc/ssh/sshd_config, its firewall (`iptables-save`, only read here,
+//! never loaded) and its namespaces are the same before and after. The same
+//! for `demo --plain`, answering every inquire prompt with Enter.
+
+mod common;
+
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use common::bin;
+
+/// One demo at a time: each checks the host's namespaces before and after.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn allowed() -> bool {
+    let root = nix::unistd::geteuid().is_root();
+    let tmux = Command::new("tmux").arg("-V").output().is_ok();
+    if root && tmux {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("this test needs root and tmux, and CI=true: run scripts/test.sh as root");
+    }
+    eprintln!("skipped: needs root (the demo's namespace) and tmux");
+    false
+}
+
+/// A tmux server of this test's own (-L), killed on every way out.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str, width: u16, height: u16) -> Self {
+        let t = Self {
+            socket: format!("ah-test-{}-{width}", std::process::id()),
+        };
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "demo",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            command,
+        ]);
+        t.run(&["set-option", "-g", "window-size", "manual"]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "demo"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "demo"];
+        args.extend(keys);
+        self.run(&args);
+    }
+
+    /// Wait until `pred` holds for the screen; the screen, or a panic
+    /// showing it.
+    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if started.elapsed() > limit {
+                panic!("no {what} within {limit:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, Duration::from_secs(10), |s| s.contains(text))
+    }
+
+    /// Wait for an inquire prompt being asked: "? text" near the bottom
+    /// (an answered one reads "> text answer").
+    fn wait_prompt(&self, text: &str) {
+        self.wait_for(text, Duration::from_secs(10), |s| {
+            let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+            lines
+                .iter()
+                .rev()
+                .take(12)
+                .any(|l| l.starts_with("? ") && l.contains(text))
+        });
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// What the host must still have afterwards: sshd_config, both firewalls
+/// as `*-save` prints them (counters and timestamps aside), the namespaces.
+fn host_state() -> String {
+    let read = |prog: &str, args: &[&str]| {
+        Command::new(prog)
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_else(|e| format!("{prog}: {e}"))
+    };
+    let firewall = |tool: &str| {
+        read(tool, &[])
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| match l.find(" [") {
+                Some(i) if l.starts_with(':') => l[..i].to_string(),
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "== sshd_config\n{}\n== iptables\n{}\n== ip6tables\n{}\n== netns\n{}",
+        std::fs::read_to_string("/etc/ssh/sshd_config").unwrap_or_default(),
+        firewall("iptables-save"),
+        firewall("ip6tables-save"),
+        // Only the demo's: other tests on this machine make their own labs.
+        read("ip", &["netns", "list"])
+            .lines()
+            .filter(|l| l.starts_with("asterisk-harden-demo-"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// The host's state once no demo namespace is left (a demo that was
+/// interrupted by a failed test may still be cleaning up).
+fn settled_host_state() -> String {
+    let started = Instant::now();
+    loop {
+        let state = host_state();
+        if !state.contains("asterisk-harden-demo-") || started.elapsed() > Duration::from_secs(5) {
+            return state;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The host after the demo, line by line against before (only the lines
+/// that differ are shown).
+fn assert_unchanged(before: &str) {
+    let after = host_state();
+    if before != after {
+        let diff = similar::TextDiff::from_lines(before, &after)
+            .unified_diff()
+            .header("before", "after")
+            .to_string();
+        panic!("the demo changed the host:\n{diff}");
+    }
+}
+
+/// The shell line tmux runs: the demo, then how it ended and the tty's modes.
+fn command(args: &str) -> String {
+    format!(
+        "{} {args}; echo exit=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-*icanon\\|-*echo'; sleep 60",
+        bin().display()
+    )
+}
+
+fn assert_restored(t: &Tmux) {
+    let screen = t.wait_text("exit=");
+    assert!(screen.contains("exit=0"), "exit code:\n{screen}");
+    let modes = t.wait_for("stty", Duration::from_secs(5), |s| {
+        s.lines()
+            .any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
+    });
+    assert!(
+        modes.lines().any(|l| l.trim() == "icanon") && modes.lines().any(|l| l.trim() == "echo"),
+        "the terminal is left in raw mode:\n{modes}"
+    );
+    assert_eq!(
+        t.run(&["display-message", "-p", "-t", "demo", "#{alternate_on}"])
+            .trim(),
+        "0",
+        "still on the alternate screen"
+    );
+}
+
+#[test]
+fn full_screen_demo_in_a_real_terminal() {
+    if !allowed() {
+        return;
+    }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = settled_host_state();
+    let started = Instant::now();
+    let t = Tmux::start(&command("demo"), 100, 30);
+    t.wait_for("the first screen", Duration::from_secs(2), |s| {
+        s.contains("Step 1 of 8: Welcome") && s.contains("Harden this server")
+    });
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    t.run(&["resize-window", "-t", "demo", "-x", "80", "-y", "24"]);
+    let small = t.wait_for("a redraw at 80x24", Duration::from_secs(3), |s| {
+        s.lines().nth(1).is_some_and(|l| l.chars().count() == 80)
+            && s.contains("Harden this server")
+    });
+    assert!(small.lines().count() <= 24);
+    t.run(&["resize-window", "-t", "demo", "-x", "100", "-y", "30"]);
+    t.wait_for("a redraw at 100x30", Duration::from_secs(3), |s| {
+        s.lines().nth(1).is_some_and(|l| l.chars().count() == 100)
+    });
+
+    for step in [
+        "Step 2 of 8: SSH",
+        "Step 3 of 8: SIP hostname",
+        "Step 4 of 8: Mode",
+        "Step 5 of 8: Asterisk",
+        "Step 6 of 8: Review",
+    ] {
+        t.keys(&["Enter"]);
+        t.wait_text(step);
+    }
+    t.wait_text("What will happen (nothing has changed yet)");
+    t.keys(&["q"]);
+    t.wait_text("Quit the wizard?");
+    t.keys(&["y"]);
+    assert_restored(&t);
+    drop(t);
+    assert_unchanged(&before);
+}
+
+#[test]
+fn plain_demo_in_a_real_terminal() {
+    if !allowed() {
+        return;
+    }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = settled_host_state();
+    let t = Tmux::start(&command("demo --plain"), 100, 30);
+    for prompt in [
+        "What do you want to do?",
+        "Move SSH to another port?",
+        "Key-only login",
+        "Always accept your address",
+        "Secret SIP hostname",
+        "SIP trunk providers",
+        "Mode",
+        "Also admit Zoiper",
+        "REGISTER/INVITE rate limits",
+        "Edit modules.conf and manager.conf?",
+        "Modules to stop loading",
+        "Keep AMI",
+        "Flash Operator Panel",
+    ] {
+        t.wait_prompt(prompt);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("the review's menu", Duration::from_secs(10), |s| {
+        s.contains("Quit without changing anything")
+    });
+    let review = t.run(&["capture-pane", "-p", "-t", "demo", "-S", "-2000"]);
+    assert!(
+        review.contains("What will happen (nothing has changed yet)"),
+        "{review}"
+    );
+    t.keys(&["Down", "Down", "Down", "Enter"]);
+    t.wait_prompt("Quit? What you entered is lost.");
+    t.keys(&["y", "Enter"]);
+    assert_restored(&t);
+    drop(t);
+    assert_unchanged(&before);
+}
