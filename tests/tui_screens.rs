@@ -5,11 +5,13 @@
 
 use asterisk_harden::demo;
 use asterisk_harden::root::Root;
+use asterisk_harden::status::{Drops, Entry, Status};
 use asterisk_harden::transaction::SecondSession;
 use asterisk_harden::ui::actions::BannerProof;
 use asterisk_harden::ui::host::{ApplyTarget, HostView};
 use asterisk_harden::ui::tui::screens::apply::{ApplyView, Waiting};
 use asterisk_harden::ui::tui::screens::done::{DoneView, Summary};
+use asterisk_harden::ui::tui::screens::status::StatusState;
 use asterisk_harden::ui::tui::{App, Modal, Theme};
 use asterisk_harden::ui::wizard::Step;
 use ratatui::Terminal;
@@ -215,7 +217,53 @@ fn revert_and_status_from_the_first_screen() {
     press(&mut a, &[KeyCode::Down, Enter]);
     snapshot("10-revert-no-backups", &a);
     press(&mut a, &[Esc, KeyCode::Down, Enter]);
+    // Opening the view read this machine's kernel; the snapshot uses fixed readings.
+    *a.status_mut() = StatusState::default();
+    a.status_mut().record(Ok(not_loaded()));
     snapshot("11-status", &a);
+    *a.status_mut() = StatusState::default();
+    for (i, total) in [0u64, 4, 9, 30, 31].iter().enumerate() {
+        a.status_mut().record(Ok(live_status(*total, i)));
+    }
+    snapshot("12-status-live", &a);
+}
+
+fn not_loaded() -> Status {
+    Status {
+        mode: None,
+        drops: Drops::default(),
+        banned_scanners: vec![],
+        known_phones: vec![],
+        trapped_sources: vec![],
+        list_capacity: 100,
+        warnings: vec![],
+    }
+}
+
+fn entry(address: &str, last_seen: &str) -> Entry {
+    Entry {
+        address: address.into(),
+        last_seen: Some(last_seen.into()),
+        last_seen_jiffies: 0,
+    }
+}
+
+fn live_status(total: u64, bans: usize) -> Status {
+    Status {
+        mode: Some("strict".into()),
+        drops: Drops {
+            scanner_user_agent: total / 3,
+            banned_source: total - total / 3,
+            ..Drops::default()
+        },
+        banned_scanners: (0..bans)
+            .map(|i| entry(&format!("198.51.100.{}", 40 + i), "2026-11-25T04:05:12Z"))
+            .collect(),
+        known_phones: vec![entry("203.0.113.7", "2026-11-25T04:04:58Z")],
+        trapped_sources: vec![],
+        list_capacity: 100,
+        warnings: vec![],
+    }
 }
 
 fn waiting() -> Waiting {

@@ -95,8 +95,8 @@ pub fn prepare_review(host: &HostView, answers: Answers) -> Result<Review, Strin
     let files = HostFiles::read(&host.root, &paths_to_read(&answers))
         .map_err(|e| format!("reading the files the plan changes: {e}"))?;
     let plan = plan(&answers, &trunks, &files).map_err(|e| e.to_string())?;
+    // plan.notes are already in the summary.
     let mut notes = plan.firewall.notes.clone();
-    notes.extend(plan.notes.iter().cloned());
     if host.can_apply() {
         match preview_load(&host.root, &plan) {
             Ok(report) => notes.extend(

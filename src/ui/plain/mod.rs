@@ -91,7 +91,17 @@ fn welcome(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer
         Ok(0) => Ok(Flow::Next),
         Ok(1) => revert(host, p, out).map(|_| Flow::Stay),
         Ok(2) => {
-            let _ = writeln!(out, "{}\n", text::STATUS);
+            match crate::status::gather() {
+                Ok(s) if s.mode.is_some() => {
+                    let _ = writeln!(out, "{}", crate::status::report(&s));
+                }
+                Ok(_) => {
+                    let _ = writeln!(out, "{}\n", text::STATUS_NOT_LOADED);
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "{e}\n");
+                }
+            }
             Ok(Flow::Stay)
         }
         Ok(_) | Err(PromptEnd::Back) => Err(PromptEnd::Quit),

@@ -100,11 +100,15 @@ fn the_review_can_save_answers_for_other_servers() {
 }
 
 #[test]
-fn status_is_a_pointer_not_fake_data() {
+fn status_reads_the_live_kernel_not_fake_data() {
     let dir = tempfile::tempdir().unwrap();
     let host = demo_host(dir.path());
     let (finished, out) = drive(&host, "3\n2\n4\n");
     assert_eq!(finished.outcome, Outcome::Quit);
-    assert!(out.contains("arrives with `asterisk-harden status` in a later release"));
+    assert!(
+        out.contains("None of asterisk-harden's rules are loaded here yet")
+            || out.contains("cannot read the firewall"),
+        "{out}"
+    );
     assert!(out.contains("There are no backups yet"));
 }

@@ -81,15 +81,14 @@ pub const QUIT: &str = "Quit? What you entered is lost.";
 pub const REVERT_PROMPT: &str = "Which backup? (newest first)";
 pub const REVERT_NONE: &str = "There are no backups yet: they are made by every apply.";
 pub const REVERT_QUESTION: &str = "Restore this backup (files and firewall as they were)?";
-pub const STATUS: &str = "Status (banned scanners, known phones, counters) arrives with `asterisk-harden status` in a later release.\n\
-     Until then: `iptables -t raw -vnL SIPRAW` shows the scanner counters, /proc/net/xt_recent/ the lists.";
+pub const STATUS_NOT_LOADED: &str =
+    "None of asterisk-harden's rules are loaded here yet: harden this server first.";
 
 pub fn done_kept(backup_id: &str) -> Vec<String> {
     vec![
         format!("Done: the change is kept and loads at boot. Backup: {backup_id}"),
         format!("Roll back any time: sudo asterisk-harden rollback --backup {backup_id}"),
-        "Check it works: `iptables -t raw -vnL SIPRAW` (scanner counters), /proc/net/xt_recent/BADSIP (banned)."
+        "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
             .into(),
-        "`asterisk-harden status` arrives in a later release.".into(),
     ]
 }

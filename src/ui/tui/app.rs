@@ -21,7 +21,7 @@ use super::screens::mode::ModeView;
 use super::screens::revert::{Preview, RevertView};
 use super::screens::review::ReviewView;
 use super::screens::ssh::SshView;
-use super::screens::status::StatusView;
+use super::screens::status::{StatusState, StatusView};
 use super::screens::welcome::WelcomeView;
 use super::screens::{self, FORM_KEYS};
 use super::text;
@@ -80,6 +80,7 @@ pub struct App {
     waiting: Option<Waiting>,
     done: Option<(Summary, Outcome)>,
     revert: RevertState,
+    status: StatusState,
     /// A confirmed change the loop runs after drawing "working".
     pending: Option<Confirmed>,
     finished: Option<Finished>,
@@ -103,6 +104,7 @@ impl App {
             waiting: None,
             done: None,
             revert: RevertState::default(),
+            status: StatusState::default(),
             pending: None,
             finished: None,
         }
@@ -119,7 +121,8 @@ impl App {
                 self.execute(confirmed);
                 continue;
             }
-            let ticking = self.waiting.is_some() && self.done.is_none();
+            let status_live = self.screen == Screen::Status;
+            let ticking = (self.waiting.is_some() && self.done.is_none()) || status_live;
             if !ticking || event::poll(Duration::from_millis(500))? {
                 match event::read()? {
                     Event::Key(k) if k.kind == KeyEventKind::Press => self.handle_key(k),
@@ -127,7 +130,9 @@ impl App {
                     _ => {}
                 }
             }
-            if ticking {
+            if status_live {
+                self.status.refresh_if_due();
+            } else if ticking {
                 self.tick();
             }
         }
@@ -302,7 +307,7 @@ impl App {
                     self.focus = 0;
                 }
                 1 => self.open_revert(),
-                _ => self.screen = Screen::Status,
+                _ => self.open_status(),
             },
             _ => {}
         }
@@ -582,6 +587,16 @@ impl App {
         }
     }
 
+    fn open_status(&mut self) {
+        self.screen = Screen::Status;
+        self.status.refresh_if_due();
+    }
+
+    /// The status view's readings (tests feed it directly).
+    pub fn status_mut(&mut self) -> &mut StatusState {
+        &mut self.status
+    }
+
     fn open_revert(&mut self) {
         self.screen = Screen::Revert;
         self.revert = RevertState {
@@ -630,7 +645,7 @@ impl App {
     /// The help popup's text for what is on screen.
     fn about(&self) -> &'static str {
         match self.screen {
-            Screen::Status => text::STATUS[0],
+            Screen::Status => text::STATUS_ABOUT,
             Screen::Revert => text::REVERT_PICK,
             Screen::Wizard => text::step_about(self.wizard.step),
         }
@@ -683,7 +698,10 @@ impl Widget for &App {
         self.width.set(inner.width);
         let focus = self.focused_field();
         match self.screen {
-            Screen::Status => (&StatusView).render(inner, buf),
+            Screen::Status => (&StatusView {
+                state: &self.status,
+            })
+                .render(inner, buf),
             Screen::Revert => (&RevertView {
                 sets: &self.revert.sets,
                 selected: self.revert.selected,

@@ -201,9 +201,8 @@ pub fn done_details(backup_id: &str) -> Vec<String> {
     vec![
         format!("Backup: /var/backups/asterisk-harden/{backup_id}/"),
         format!("Roll back: sudo asterisk-harden rollback --backup {backup_id}"),
-        "Check it works: iptables -t raw -vnL SIPRAW (scanner counters),".into(),
-        "  cat /proc/net/xt_recent/BADSIP (banned sources).".into(),
-        "`asterisk-harden status` arrives in a later release.".into(),
+        "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
+            .into(),
     ]
 }
 
@@ -218,15 +217,11 @@ pub fn revert_heading(id: &str) -> String {
 
 pub const REVERT_SAME: &str = "Every file is already as saved.";
 pub const STATUS_TITLE: &str = "Status";
-pub const STATUS: &[&str] = &[
-    "`asterisk-harden status` (banned scanners, known phones, counters) arrives in a later release.",
-    "",
-    "Until then, on this host:",
-    "  iptables -t raw -vnL SIPRAW      the scanner rules and their counters",
-    "  cat /proc/net/xt_recent/BADSIP   sources banned as scanners",
-    "  cat /proc/net/xt_recent/MYSIP    phones that named the hostname",
-    "  sudo asterisk-harden backups     what was applied, and when",
-];
+pub const STATUS_ABOUT: &str = "What the firewall drops, read from the live kernel every 2 s: counters per cause, the newest bans, the known phones.";
+pub const STATUS_READING: &str = "Reading the firewall...";
+pub const STATUS_UNREADABLE: &str = "The firewall could not be read (that needs root):";
+pub const STATUS_NOT_LOADED: &str = "None of asterisk-harden's rules are loaded here yet: harden this server first (Esc, then Enter).";
+pub const STATUS_SPARK: &str = "Drops per refresh:";
 
 pub const NOT_ROOT: &str = "not root: review only";
 pub const DEMO: &str = "DEMO";
