@@ -158,6 +158,19 @@ pub enum Command {
         #[command(subcommand)]
         action: ListsAction,
     },
+    /// Prove the rules work on this kernel, in throwaway namespaces (the host's firewall is untouched)
+    #[command(
+        after_help = "Example:\n  sudo asterisk-harden selftest\n  sudo asterisk-harden selftest --answers answers.toml\n\n\
+        Exits 1 when any check fails, naming it."
+    )]
+    Selftest {
+        /// The answers to test (default: the ones last applied, /etc/asterisk-harden/answers.toml)
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Test this IPv4 ruleset file instead of the rendered one
+        #[arg(long, value_name = "FILE", hide = true)]
+        rules: Option<PathBuf>,
+    },
     /// The revert guard (started by apply; not for people)
     #[command(hide = true)]
     Guard,

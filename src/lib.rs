@@ -14,6 +14,7 @@ pub mod resolve;
 pub mod review;
 pub mod root;
 pub mod ruleset;
+pub mod selftest;
 pub mod ssh;
 pub mod status;
 pub mod transaction;

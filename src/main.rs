@@ -38,6 +38,9 @@ fn main() -> ExitCode {
         Command::Backups => commands::backups::run(&root),
         Command::Status { json } => commands::status::run(json),
         Command::Lists { action } => commands::lists::run(&root, action),
+        Command::Selftest { answers, rules } => {
+            commands::selftest::run(&root, answers.as_deref(), rules.as_deref())
+        }
         Command::Guard => commands::guard::run(&root),
     };
     match result {

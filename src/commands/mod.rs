@@ -12,6 +12,7 @@ pub mod plan;
 pub mod probe;
 pub mod render;
 pub mod rollback;
+pub mod selftest;
 pub mod status;
 pub mod wizard;
 

@@ -1,0 +1,56 @@
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use asterisk_harden::plan::{ANSWERS_FILE, firewall_spec};
+use asterisk_harden::root::Root;
+use asterisk_harden::selftest::{self, SelftestError};
+use asterisk_harden::transaction::HeldSignals;
+
+use super::{Outcome, bad_input, load_answers};
+
+pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome {
+    let saved = root.path(ANSWERS_FILE);
+    let answers_path = match answers {
+        Some(p) => p.to_path_buf(),
+        None if saved.exists() => saved,
+        None => {
+            return Err(bad_input(anyhow::anyhow!(
+                "no answers to test: nothing was applied here yet\n    what to do: asterisk-harden selftest --answers FILE"
+            )));
+        }
+    };
+    let (answers, trunks) = load_answers(root, &answers_path)?;
+    let spec = firewall_spec(&answers, &trunks);
+    let rules = match rules {
+        Some(p) => {
+            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+        }
+        None => None,
+    };
+    println!(
+        "Self-test of the {} rules in throwaway network namespaces (this host's firewall is not touched):",
+        spec.mode.as_str()
+    );
+    // Ctrl-C waits until the lab is gone, so no namespace is left behind.
+    let report = {
+        let _held = HeldSignals::hold();
+        selftest::run(&spec, rules.as_deref())
+    };
+    let report = match report {
+        Err(e @ SelftestError::NotRoot) => return Err(bad_input(e)),
+        other => other?,
+    };
+    print!("{}", report.table());
+    let failed = report.failed();
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in failed {
+        eprintln!(
+            "FAILED: {} (expected {:?}, seen {:?})",
+            r.check, r.expected, r.seen
+        );
+    }
+    Ok(ExitCode::from(1))
+}
