@@ -17,6 +17,10 @@ declare -A needed=(
   [tmux]=tmux
   [openssl]=openssl
   [nft]=nftables
+  [man]=man-db
+  [zsh]=zsh
+  [fish]=fish
+  [ansible-playbook]=ansible-core
   [ip]=iproute2
   [timeout]=coreutils
 )
@@ -38,8 +42,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
 
+# bash-completion has no command of its own.
+if [ ! -f /usr/share/bash-completion/bash_completion ] && [ "$(id -u)" -eq 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bash-completion >/dev/null
+fi
+
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# The Debian package (tests/package.rs installs it and checks what it ships).
+scripts/build-deb.sh
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 cargo test --locked --all-targets 2>&1 | tee "$log"

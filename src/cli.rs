@@ -171,6 +171,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE", hide = true)]
         rules: Option<PathBuf>,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Example:\n  asterisk-harden completions bash > /etc/bash_completion.d/asterisk-harden"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Manpage,
     /// The revert guard (started by apply; not for people)
     #[command(hide = true)]
     Guard,

@@ -41,6 +41,8 @@ fn main() -> ExitCode {
         Command::Selftest { answers, rules } => {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())
         }
+        Command::Completions { shell } => commands::docs::completions(shell),
+        Command::Manpage => commands::docs::manpage(),
         Command::Guard => commands::guard::run(&root),
     };
     match result {

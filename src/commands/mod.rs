@@ -6,6 +6,7 @@ pub mod apply;
 pub mod backups;
 pub mod confirm;
 pub mod demo;
+pub mod docs;
 pub mod guard;
 pub mod lists;
 pub mod plan;

@@ -80,6 +80,7 @@ pub fn alive(pid: u32) -> bool {
 #[derive(Debug, Clone)]
 pub struct StateDir {
     dir: PathBuf,
+    system: bool,
 }
 
 /// Held while reading-then-writing the pending change.
@@ -91,6 +92,7 @@ impl StateDir {
     pub fn new(root: &Root) -> Self {
         Self {
             dir: root.path(STATE_DIR),
+            system: root.is_system(),
         }
     }
 
@@ -143,6 +145,11 @@ impl StateDir {
     /// Append one line to the journal: what happened to which backup, when.
     /// The last line is how `apply` learns what the guard did.
     pub fn record(&self, event: &str) -> std::io::Result<()> {
+        // One line in syslog/journald too, so `journalctl -t asterisk-harden`
+        // tells the story; only for the real host, never for a sandbox.
+        if self.system && crate::exec::find("logger").is_some() {
+            let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", event], None);
+        }
         fs::create_dir_all(&self.dir)?;
         let mut f = OpenOptions::new()
             .create(true)
