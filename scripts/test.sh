@@ -21,6 +21,8 @@ declare -A needed=(
   [zsh]=zsh
   [fish]=fish
   [ansible-playbook]=ansible-core
+  [fail2ban-client]=fail2ban
+  [chattr]=e2fsprogs
   [ip]=iproute2
   [timeout]=coreutils
 )

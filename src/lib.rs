@@ -7,6 +7,7 @@ pub mod assets;
 pub mod asterisk;
 pub mod demo;
 pub mod exec;
+pub mod fail2ban;
 pub mod lists;
 pub mod plan;
 pub mod probe;

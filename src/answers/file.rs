@@ -79,4 +79,6 @@ pub struct AsteriskFile {
 #[serde(deny_unknown_fields)]
 pub struct Fail2banFile {
     pub enabled: Option<bool>,
+    /// FreePBX boxes only: make our jail file immutable (chattr +i).
+    pub immutable: Option<bool>,
 }

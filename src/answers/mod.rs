@@ -75,6 +75,7 @@ pub struct Asterisk {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fail2ban {
     pub enabled: bool,
+    pub immutable: bool,
 }
 
 /// Collects every refusal, so the admin fixes the whole file in one go.
@@ -255,6 +256,7 @@ impl Answers {
         });
         let fail2ban = file.fail2ban.as_ref().map(|f| Fail2ban {
             enabled: f.enabled.unwrap_or(true),
+            immutable: f.immutable.unwrap_or(false),
         });
 
         if !c.problems.is_empty() {

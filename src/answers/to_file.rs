@@ -39,6 +39,7 @@ impl Answers {
             }),
             fail2ban: self.fail2ban.as_ref().map(|f| Fail2banFile {
                 enabled: Some(f.enabled),
+                immutable: Some(f.immutable),
             }),
         }
     }

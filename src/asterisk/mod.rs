@@ -6,6 +6,7 @@ pub mod conf;
 pub mod edit;
 mod facts;
 pub mod freepbx;
+pub mod hygiene;
 pub mod live;
 pub mod manager;
 pub mod modules;

@@ -24,6 +24,11 @@ pub enum AfterWrite {
     /// Asterisk re-reads manager.conf (`module reload manager`), verified
     /// in `manager show settings`.
     ReloadAmi,
+    /// fail2ban re-reads its jails (the file passed `fail2ban-client -t`
+    /// before it was written).
+    ReloadFail2ban,
+    /// The same, and the file is made immutable (FreePBX boxes).
+    ReloadFail2banImmutable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

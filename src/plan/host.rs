@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::asterisk::AsteriskFacts;
+use crate::asterisk::hygiene::{Finding, findings};
+use crate::fail2ban::Fail2banFacts;
 use crate::root::Root;
 use crate::ssh::SshdFiles;
 
@@ -43,6 +45,9 @@ pub struct HostFiles {
     pub exe: PathBuf,
     /// What /etc/asterisk says (installed, IAX peers, AMI, FreePBX).
     pub asterisk: AsteriskFacts,
+    /// Asterisk's SIP hygiene (guests, open endpoints, weak secrets).
+    pub hygiene: Vec<Finding>,
+    pub fail2ban: Fail2banFacts,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
 }
@@ -56,6 +61,8 @@ impl HostFiles {
             openssh: None,
             exe: PathBuf::from("/usr/bin/asterisk-harden"),
             asterisk: AsteriskFacts::default(),
+            hygiene: Vec::new(),
+            fail2ban: Fail2banFacts::default(),
             files: BTreeMap::new(),
         }
     }
@@ -89,6 +96,8 @@ impl HostFiles {
             exe: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
             asterisk: AsteriskFacts::probe(root),
+            hygiene: findings(root),
+            fail2ban: Fail2banFacts::read(root),
             files,
         })
     }

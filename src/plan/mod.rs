@@ -3,6 +3,7 @@
 //! sees the same value.
 
 mod asterisk;
+mod fail2ban;
 mod files;
 mod host;
 mod ssh;
@@ -149,6 +150,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
             .map(|(p, _)| p),
     );
     paths.extend(asterisk::paths());
+    paths.push(PathBuf::from(crate::fail2ban::DROPIN));
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -184,8 +186,17 @@ pub fn plan(
             window = Some((build(&spec, Family::Ipv4), build(&spec, Family::Ipv6)));
         }
     }
-    let (asterisk_files, notes) = asterisk::asterisk_changes(answers, host)?;
+    let (asterisk_files, mut notes) = asterisk::asterisk_changes(answers, host)?;
     files.extend(asterisk_files);
+    let (fail2ban_files, fail2ban_notes) = fail2ban::fail2ban_changes(answers, host);
+    files.extend(fail2ban_files);
+    notes.extend(fail2ban_notes);
+    for f in &host.hygiene {
+        notes.push(format!(
+            "{}: {} ({}). What to do: {}",
+            f.at, f.problem, f.why, f.what_to_do
+        ));
+    }
     let (v4_path, v6_path) = persistence_paths(host.distro);
     for (path, rules) in [(v4_path, &ipv4), (v6_path, &ipv6)] {
         let after = persisted_rules(answers.mode, host.text(&path), rules);

@@ -98,6 +98,8 @@ pub enum TxError {
         "key-only login was asked for, but {user} has no authorized key here: you would be locked out\n    what to do: add your public key to ~{user}/.ssh/authorized_keys first (ssh-copy-id), or set ssh.key_only = false"
     )]
     KeyOnlyWithoutKeys { user: String },
+    #[error(transparent)]
+    Fail2ban(#[from] crate::fail2ban::Rejected),
     #[error("Asterisk's manager (AMI): {0}")]
     Ami(String),
     #[error("confirming failed: {reason}\n    {restored}")]
@@ -120,6 +122,7 @@ impl TxError {
                 | Self::NothingPending
                 | Self::SameSession
                 | Self::KeyOnlyWithoutKeys { .. }
+                | Self::Fail2ban(_)
                 | Self::Ssh(SshError::PortInUse { .. })
                 | Self::Ssh(SshError::SocketPorts { .. })
                 | Self::Ssh(SshError::Sshd(crate::ssh::SshdError::Rejected { .. }))
@@ -374,7 +377,7 @@ pub fn apply(
         .iter()
         .filter(|f| f.stage == Stage::Apply && f.changes())
     {
-        atomic::write(&root.path(&f.path), f.after.as_bytes(), None, 0o644).map_err(|source| {
+        write_planned(root, &f.path, &f.after, f.after_write).map_err(|source| {
             fail(TxError::Write {
                 path: f.path.clone(),
                 source,
@@ -399,6 +402,11 @@ pub fn apply(
     for (name, text) in &recent {
         let _ = firewall::refill_recent(proc_dir, name, &firewall::recent_addresses(text));
     }
+    let jail_changed = plan
+        .files
+        .iter()
+        .any(|f| f.stage == Stage::Apply && f.changes() && is_fail2ban(f.after_write));
+    fail2ban_after_load(root, jail_changed, progress);
     let ami_changed = plan
         .files
         .iter()
@@ -526,6 +534,50 @@ struct FinalRules {
     text: String,
 }
 
+fn is_fail2ban(w: AfterWrite) -> bool {
+    matches!(
+        w,
+        AfterWrite::ReloadFail2ban | AfterWrite::ReloadFail2banImmutable
+    )
+}
+
+/// Write one planned file: an immutable one (chattr +i) is released first,
+/// and made immutable again when the plan says so.
+fn write_planned(
+    root: &Root,
+    path: &std::path::Path,
+    text: &str,
+    after_write: AfterWrite,
+) -> std::io::Result<()> {
+    let full = root.path(path);
+    if full.exists() && crate::fail2ban::is_immutable(&full) {
+        crate::fail2ban::set_immutable(&full, false).map_err(std::io::Error::other)?;
+    }
+    atomic::write(&full, text.as_bytes(), None, 0o644)?;
+    if after_write == AfterWrite::ReloadFail2banImmutable {
+        crate::fail2ban::set_immutable(&full, true).map_err(std::io::Error::other)?;
+    }
+    Ok(())
+}
+
+/// fail2ban after a load: re-read a changed jail file, then make sure its
+/// chains are there.
+fn fail2ban_after_load(root: &Root, jail_changed: bool, progress: &mut dyn FnMut(&str)) {
+    if !crate::fail2ban::running(root) {
+        return;
+    }
+    if jail_changed {
+        match crate::fail2ban::reload(root) {
+            Ok(()) => progress("fail2ban reloaded its jails"),
+            Err(e) => progress(&format!("WARNING: {e}")),
+        }
+    }
+    let live = firewall::save(Family::Ipv4).unwrap_or_default();
+    if let Some(done) = crate::fail2ban::after_load(root, &live) {
+        progress(&done);
+    }
+}
+
 fn join_ports(ports: &[u16]) -> String {
     ports
         .iter()
@@ -537,6 +589,13 @@ fn join_ports(ports: &[u16]) -> String {
 /// Checks that need the host but change nothing: a refusal here leaves the
 /// host exactly as it was.
 fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
+    for f in plan
+        .files
+        .iter()
+        .filter(|f| f.changes() && is_fail2ban(f.after_write))
+    {
+        crate::fail2ban::validate(root, &f.after)?;
+    }
     let Some(ssh_plan) = &plan.ssh else {
         return Ok(());
     };
@@ -636,6 +695,9 @@ fn persist(
             "{} rules loaded without the old SSH port",
             family_name(r.family)
         ));
+    }
+    if !d.final_rules.is_empty() {
+        fail2ban_after_load(root, false, progress);
     }
     for f in &other_files {
         write(f)?;

@@ -86,6 +86,10 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     }
     for f in &set.manifest.files {
         let target = root.path(&f.path);
+        // A file made immutable (chattr +i) must be released to be restored.
+        if target.exists() && crate::fail2ban::is_immutable(&target) {
+            let _ = crate::fail2ban::set_immutable(&target, false);
+        }
         let result = match set.file_copy(f) {
             Ok(Some(data)) => {
                 atomic::write(&target, &data, f.ownership, 0o644).map_err(|e| e.to_string())
@@ -133,6 +137,18 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Ok(None) => {}
             Err(e) => r.errors.push(e.to_string()),
         }
+    }
+    if crate::fail2ban::running(root) {
+        let jail_restored = set
+            .manifest
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("/etc/fail2ban"));
+        if jail_restored && let Err(e) = crate::fail2ban::reload(root) {
+            r.errors.push(e);
+        }
+        let live = firewall::save(Family::Ipv4).unwrap_or_default();
+        let _ = crate::fail2ban::after_load(root, &live);
     }
     let proc_dir = Path::new(firewall::RECENT_PROC);
     for list in &set.manifest.recent_lists {

@@ -1,0 +1,252 @@
+//! Asterisk's own SIP hygiene, the article's further readings: guests and
+//! anonymous calls, extensions reachable from anywhere, weak secrets, no
+//! call limits. Findings only (each with file and line, why it matters, what
+//! to change); secrets are judged, never printed.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::conf::Conf;
+use super::freepbx;
+use crate::root::Root;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// "file:line".
+    pub at: String,
+    pub problem: String,
+    pub why: String,
+    pub what_to_do: String,
+}
+
+const TOLL_FRAUD: &str = "a stranger who reaches it can make calls on your trunks: toll fraud";
+
+/// A secret too weak to survive a brute-forcer: short, digits only, or the
+/// user's own name.
+pub fn weak_secret(secret: &str, user: &str) -> bool {
+    secret.len() < 10
+        || secret.chars().all(|c| c.is_ascii_digit())
+        || secret.eq_ignore_ascii_case(user)
+}
+
+fn at(path: &Path, index: usize) -> String {
+    format!("{}:{}", path.display(), index + 1)
+}
+
+/// A setting: (line index, lowercase key, value).
+type Setting = (usize, String, String);
+
+/// Each non-template section: (header line, name, its settings).
+fn sections(conf: &Conf) -> Vec<(usize, String, Vec<Setting>)> {
+    let headers = conf.sections();
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, opts))| !opts.contains('!'))
+        .map(|(k, (i, name, _))| {
+            let end = headers.get(k + 1).map_or(conf.lines.len(), |(j, _, _)| *j);
+            let settings = conf
+                .settings_in(name)
+                .into_iter()
+                .filter(|(j, _, _)| *j > *i && *j < end)
+                .map(|(j, key, v)| (j, key.to_ascii_lowercase(), v.to_string()))
+                .collect();
+            (*i, name.to_string(), settings)
+        })
+        .collect()
+}
+
+fn get<'a>(
+    settings: &'a [(usize, String, String)],
+    key: &str,
+) -> Option<&'a (usize, String, String)> {
+    settings.iter().find(|(_, k, _)| k == key)
+}
+
+/// chan_sip (Asterisk before 21): sip.conf.
+pub fn chan_sip(path: &Path, conf: &Conf, freepbx: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let fix = |gui: &str, file: &str| {
+        if freepbx {
+            gui.to_string()
+        } else {
+            file.to_string()
+        }
+    };
+    for (i, name, settings) in sections(conf) {
+        if name.eq_ignore_ascii_case("general") {
+            if get(&settings, "allowguest").is_none_or(|(_, _, v)| v != "no") {
+                out.push(Finding {
+                    at: at(path, get(&settings, "allowguest").map_or(i, |s| s.0)),
+                    problem: "chan_sip accepts guest calls (allowguest is not \"no\")".into(),
+                    why: format!("unauthenticated INVITEs reach the dialplan; {TOLL_FRAUD}"),
+                    what_to_do: fix(
+                        "FreePBX: Settings > Asterisk SIP Settings > Allow SIP Guests = No",
+                        "set allowguest=no in [general]",
+                    ),
+                });
+            }
+            if get(&settings, "alwaysauthreject").is_none_or(|(_, _, v)| v != "yes") {
+                out.push(Finding {
+                    at: at(path, get(&settings, "alwaysauthreject").map_or(i, |s| s.0)),
+                    problem: "chan_sip tells scanners which extensions exist (alwaysauthreject is not \"yes\")".into(),
+                    why: "a scanner learns valid extension numbers, then brute-forces only those".into(),
+                    what_to_do: fix("FreePBX: Asterisk SIP Settings > Always Auth Reject = Yes", "set alwaysauthreject=yes in [general]"),
+                });
+            }
+            continue;
+        }
+        let is_peer = get(&settings, "type")
+            .is_some_and(|(_, _, v)| ["peer", "friend", "user"].contains(&v.as_str()));
+        if !is_peer {
+            continue;
+        }
+        peer_findings(path, i, &name, &settings, "secret", &mut out, freepbx);
+        if get(&settings, "call-limit").is_none() {
+            out.push(Finding {
+                at: at(path, i),
+                problem: format!("[{name}] has no call-limit"),
+                why: "a stolen extension can run dozens of expensive calls at once".into(),
+                what_to_do: fix(
+                    "FreePBX: the extension's Outbound Concurrency Limit",
+                    "add call-limit=2 (or what the phone really needs)",
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn peer_findings(
+    path: &Path,
+    header: usize,
+    name: &str,
+    settings: &[Setting],
+    secret_key: &str,
+    out: &mut Vec<Finding>,
+    freepbx: bool,
+) {
+    let restricted = get(settings, "permit").is_some()
+        || get(settings, "acl").is_some()
+        || get(settings, "deny").is_some();
+    if !restricted {
+        out.push(Finding {
+            at: at(path, header),
+            problem: format!("[{name}] accepts registrations from any address (no permit/deny/acl)"),
+            why: format!("its password is all that stands between a scanner and your trunks; {TOLL_FRAUD}"),
+            what_to_do: if freepbx {
+                "FreePBX: the extension's Permit/Deny settings".into()
+            } else {
+                "restrict it to the networks your phones use, e.g. deny=0.0.0.0/0.0.0.0 and permit=203.0.113.0/255.255.255.0".into()
+            },
+        });
+    }
+    if let Some((line, _, secret)) = get(settings, secret_key)
+        && weak_secret(secret, name)
+    {
+        out.push(Finding {
+            at: at(path, *line),
+            problem: format!("[{name}] has a weak password (not shown)"),
+            why: "short or digits-only passwords fall to svcrack in minutes".into(),
+            what_to_do: "use a random password of 16 characters or more".into(),
+        });
+    }
+}
+
+/// PJSIP: pjsip.conf (endpoints, auths, the anonymous endpoint).
+pub fn pjsip(path: &Path, conf: &Conf, freepbx: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, name, settings) in sections(conf) {
+        match get(&settings, "type").map(|(_, _, v)| v.as_str()) {
+            Some("endpoint") if name.eq_ignore_ascii_case("anonymous") => out.push(Finding {
+                at: at(path, i),
+                problem: "an [anonymous] endpoint accepts calls from anyone, unauthenticated".into(),
+                why: format!("unless its context only reaches inbound routes, {TOLL_FRAUD}"),
+                what_to_do: if freepbx {
+                    "FreePBX: Settings > Asterisk SIP Settings > Allow Anonymous Inbound SIP Calls = No".into()
+                } else {
+                    "remove the [anonymous] endpoint, or give it a context that cannot dial out".into()
+                },
+            }),
+            Some("endpoint") => {
+                let restricted = get(&settings, "acl").is_some()
+                    || get(&settings, "permit").is_some()
+                    || get(&settings, "deny").is_some();
+                if !restricted {
+                    out.push(Finding {
+                        at: at(path, i),
+                        problem: format!("endpoint [{name}] has no acl/permit: reachable from any address"),
+                        why: format!("its password is all that protects it; {TOLL_FRAUD}"),
+                        what_to_do: if freepbx {
+                            "FreePBX: the extension's Permit/Deny settings".into()
+                        } else {
+                            "add acl= (from acl.conf) or permit=/deny= limited to your phones' networks".into()
+                        },
+                    });
+                }
+            }
+            Some("auth") => {
+                let user = get(&settings, "username").map(|(_, _, v)| v.clone()).unwrap_or_else(|| name.clone());
+                if let Some((line, _, secret)) = get(&settings, "password")
+                    && weak_secret(secret, &user)
+                {
+                    out.push(Finding {
+                        at: at(path, *line),
+                        problem: format!("auth [{name}] has a weak password (not shown)"),
+                        why: "short or digits-only passwords fall to svcrack in minutes".into(),
+                        what_to_do: "use a random password of 16 characters or more".into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !out.is_empty() {
+        out.push(Finding {
+            at: path.display().to_string(),
+            problem: "PJSIP has no per-endpoint call limit".into(),
+            why: "a stolen extension can run many expensive calls at once".into(),
+            what_to_do: "limit concurrent calls in the dialplan (GROUP()/GROUP_COUNT()) or in FreePBX's Outbound Concurrency Limit".into(),
+        });
+    }
+    out
+}
+
+/// Every finding for the Asterisk under `root`.
+pub fn findings(root: &Root) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, check) in [
+        (
+            "sip.conf",
+            chan_sip as fn(&Path, &Conf, bool) -> Vec<Finding>,
+        ),
+        ("pjsip.conf", pjsip),
+    ] {
+        let path = PathBuf::from(super::CONFIG_DIR).join(name);
+        let Ok(text) = std::fs::read_to_string(root.path(&path)) else {
+            continue;
+        };
+        let Ok(conf) = Conf::parse(&text) else {
+            continue;
+        };
+        out.extend(check(&path, &conf, freepbx::generated(&text)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_secrets() {
+        assert!(
+            weak_secret("1234", "100")
+                && weak_secret("123456789012", "100")
+                && weak_secret("office-1", "x")
+        );
+        assert!(weak_secret("Alice12345", "alice12345"));
+        assert!(!weak_secret("Vq7-xN2p!Lr8&kZ4", "100"));
+    }
+}
