@@ -57,6 +57,22 @@ fn sections(conf: &Conf) -> Vec<(usize, String, Vec<Setting>)> {
         .collect()
 }
 
+/// Whether a peer or endpoint is limited to some addresses.
+fn restricted(settings: &[Setting]) -> bool {
+    ["acl", "permit", "deny"]
+        .iter()
+        .any(|k| get(settings, k).is_some())
+}
+
+fn weak_password(path: &Path, line: usize, what: &str) -> Finding {
+    Finding {
+        at: at(path, line),
+        problem: format!("{what} has a weak password (not shown)"),
+        why: "short or digits-only passwords fall to svcrack in minutes".into(),
+        what_to_do: "use a random password of 16 characters or more".into(),
+    }
+}
+
 fn get<'a>(
     settings: &'a [(usize, String, String)],
     key: &str,
@@ -127,10 +143,7 @@ fn peer_findings(
     out: &mut Vec<Finding>,
     freepbx: bool,
 ) {
-    let restricted = get(settings, "permit").is_some()
-        || get(settings, "acl").is_some()
-        || get(settings, "deny").is_some();
-    if !restricted {
+    if !restricted(settings) {
         out.push(Finding {
             at: at(path, header),
             problem: format!("[{name}] accepts registrations from any address (no permit/deny/acl)"),
@@ -145,12 +158,7 @@ fn peer_findings(
     if let Some((line, _, secret)) = get(settings, secret_key)
         && weak_secret(secret, name)
     {
-        out.push(Finding {
-            at: at(path, *line),
-            problem: format!("[{name}] has a weak password (not shown)"),
-            why: "short or digits-only passwords fall to svcrack in minutes".into(),
-            what_to_do: "use a random password of 16 characters or more".into(),
-        });
+        out.push(weak_password(path, *line, &format!("[{name}]")));
     }
 }
 
@@ -169,34 +177,22 @@ pub fn pjsip(path: &Path, conf: &Conf, freepbx: bool) -> Vec<Finding> {
                     "remove the [anonymous] endpoint, or give it a context that cannot dial out".into()
                 },
             }),
-            Some("endpoint") => {
-                let restricted = get(&settings, "acl").is_some()
-                    || get(&settings, "permit").is_some()
-                    || get(&settings, "deny").is_some();
-                if !restricted {
-                    out.push(Finding {
-                        at: at(path, i),
-                        problem: format!("endpoint [{name}] has no acl/permit: reachable from any address"),
-                        why: format!("its password is all that protects it; {TOLL_FRAUD}"),
-                        what_to_do: if freepbx {
-                            "FreePBX: the extension's Permit/Deny settings".into()
-                        } else {
-                            "add acl= (from acl.conf) or permit=/deny= limited to your phones' networks".into()
-                        },
-                    });
-                }
-            }
+            Some("endpoint") if !restricted(&settings) => out.push(Finding {
+                at: at(path, i),
+                problem: format!("endpoint [{name}] has no acl/permit: reachable from any address"),
+                why: format!("its password is all that protects it; {TOLL_FRAUD}"),
+                what_to_do: if freepbx {
+                    "FreePBX: the extension's Permit/Deny settings".into()
+                } else {
+                    "add acl= (from acl.conf) or permit=/deny= limited to your phones' networks".into()
+                },
+            }),
             Some("auth") => {
                 let user = get(&settings, "username").map(|(_, _, v)| v.clone()).unwrap_or_else(|| name.clone());
                 if let Some((line, _, secret)) = get(&settings, "password")
                     && weak_secret(secret, &user)
                 {
-                    out.push(Finding {
-                        at: at(path, *line),
-                        problem: format!("auth [{name}] has a weak password (not shown)"),
-                        why: "short or digits-only passwords fall to svcrack in minutes".into(),
-                        what_to_do: "use a random password of 16 characters or more".into(),
-                    });
+                    out.push(weak_password(path, *line, &format!("auth [{name}]")));
                 }
             }
             _ => {}
