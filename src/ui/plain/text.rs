@@ -90,5 +90,7 @@ pub fn done_kept(backup_id: &str) -> Vec<String> {
         format!("Roll back any time: sudo asterisk-harden rollback --backup {backup_id}"),
         "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
             .into(),
+        "Prove the rules on this kernel: sudo asterisk-harden selftest (throwaway namespaces)."
+            .into(),
     ]
 }

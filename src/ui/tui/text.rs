@@ -203,6 +203,8 @@ pub fn done_details(backup_id: &str) -> Vec<String> {
         format!("Roll back: sudo asterisk-harden rollback --backup {backup_id}"),
         "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
             .into(),
+        "Prove the rules on this kernel: sudo asterisk-harden selftest (throwaway namespaces)."
+            .into(),
     ]
 }
 
