@@ -123,16 +123,7 @@ fn plan_apply_and_rollback_of_the_asterisk_step() {
     }
     assert_eq!(sb.files(), files_before, "plan changed a file");
 
-    let out = sb.run(
-        &pbx.ns,
-        &[
-            "apply",
-            "--yes",
-            "--no-confirm",
-            "--answers",
-            answers.to_str().unwrap(),
-        ],
-    );
+    let out = sb.apply_now(&pbx.ns, &answers);
     assert!(
         out.status.success(),
         "{}",

@@ -115,16 +115,7 @@ fn fail2bans_chains_survive_an_apply_with_fail2ban_running() {
         "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n\
          [sip]\nhostname = \"pbx-f2b.example.net\"\n[fail2ban]\nenabled = true\n"
     ));
-    let out = sb.run(
-        &pbx.ns,
-        &[
-            "apply",
-            "--yes",
-            "--no-confirm",
-            "--answers",
-            answers.to_str().unwrap(),
-        ],
-    );
+    let out = sb.apply_now(&pbx.ns, &answers);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -44,16 +44,7 @@ fn status_names_scanners_and_phones_and_lists_survive_a_reboot() {
     let phone = lab.host("phone", "enp1s0");
     let scanner = lab.host("scan", "eno1");
     let sb = Sandbox::debian();
-    let out = sb.run(
-        &pbx.ns,
-        &[
-            "apply",
-            "--yes",
-            "--no-confirm",
-            "--answers",
-            answers(&sb).to_str().unwrap(),
-        ],
-    );
+    let out = sb.apply_now(&pbx.ns, &answers(&sb));
     assert!(
         out.status.success(),
         "{}",

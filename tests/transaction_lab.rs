@@ -104,16 +104,7 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
         "/etc/asterisk-harden/answers.toml",
     ];
     let before: Vec<_> = watched.iter().map(|p| stamp(p)).collect();
-    let again = sb.run(
-        &pbx.ns,
-        &[
-            "apply",
-            "--yes",
-            "--no-confirm",
-            "--answers",
-            answers.to_str().unwrap(),
-        ],
-    );
+    let again = sb.apply_now(&pbx.ns, &answers);
     assert!(
         again.status.success(),
         "{}",
@@ -163,16 +154,7 @@ fn rhel_layout_persists_to_sysconfig() {
     }
     let (_lab, pbx) = Lab::new("rhel");
     let sb = Sandbox::rhel();
-    let out = sb.run(
-        &pbx.ns,
-        &[
-            "apply",
-            "--yes",
-            "--no-confirm",
-            "--answers",
-            sb.answers(STRICT).to_str().unwrap(),
-        ],
-    );
+    let out = sb.apply_now(&pbx.ns, &sb.answers(STRICT));
     assert!(
         out.status.success(),
         "{}",
@@ -298,16 +280,7 @@ fn relaxed_raw_keeps_the_admins_rules_through_apply() {
     let sb = Sandbox::debian();
     let answers = sb.answers("mode = \"relaxed-raw\"\n[network]\ninterface = \"ens3\"\n");
     for _ in 0..2 {
-        let out = sb.run(
-            &pbx.ns,
-            &[
-                "apply",
-                "--yes",
-                "--no-confirm",
-                "--answers",
-                answers.to_str().unwrap(),
-            ],
-        );
+        let out = sb.apply_now(&pbx.ns, &answers);
         assert!(
             out.status.success(),
             "{}",

@@ -96,6 +96,15 @@ impl Sandbox {
             .unwrap()
     }
 
+    /// `apply --yes --no-confirm` inside `ns`: the change is kept at once.
+    pub fn apply_now(&self, ns: &str, answers: &Path) -> Output {
+        self.command(ns, &["apply", "--yes", "--no-confirm", "--answers"])
+            .arg(answers)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
     /// Start apply in the background.
     pub fn spawn_apply(&self, ns: &str, answers: &Path, timeout: u32) -> Child {
         self.command(
