@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The firewall's per-packet cost, side by side: three PBX namespaces (no
+# firewall, the article's ruleset, ours), each fed by its own client
+# namespace through a veth pair, visited in short samples in a shuffled
+# order, several rounds; ratios to "no firewall" are taken within a round,
+# then the median over rounds is printed. Traffic: a known phone's SIP, its
+# RTP, and a flood from a banned scanner. Everything happens in namespaces
+# this script makes (10.88.0.0/24) and deletes on every exit path.
+# Run as root: scripts/bench-firewall.sh [rounds] (SAMPLE=seconds, default 0.3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-9}"
+sample="${SAMPLE:-0.3}"
+cargo build --release --quiet --bins
+bin="$PWD/target/release/asterisk-harden"
+blast="$PWD/target/release/ah-udpblast"
+tag="ahbench-$$"
+variants=(none article ours)
+scenarios=(sip rtp flood)
+work="$(mktemp -d)"
+sinks=()
+cleanup() {
+  for p in "${sinks[@]}"; do kill "$p" 2>/dev/null || true; done
+  for v in "${variants[@]}"; do
+    ip netns del "$tag-$v-pbx" 2>/dev/null || true
+    ip netns del "$tag-$v-cli" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$work/root"
+cat > "$work/answers.toml" <<ANSWERS
+mode = "strict"
+[network]
+interface = "ens3"
+local_nets = ["10.88.0.0/24"]
+[sip]
+hostname = "bench.example.net"
+ANSWERS
+
+for v in "${variants[@]}"; do
+  pbx="$tag-$v-pbx"; cli="$tag-$v-cli"
+  ip netns add "$pbx"; ip netns add "$cli"
+  ip -n "$pbx" link set lo up; ip -n "$cli" link set lo up
+  ip -n "$pbx" link add ens3 type veth peer name uplink0 netns "$cli"
+  ip -n "$pbx" addr add 10.88.0.1/24 dev ens3
+  ip -n "$cli" addr add 10.88.0.2/24 dev uplink0
+  ip -n "$cli" addr add 10.88.0.3/24 dev uplink0
+  ip -n "$pbx" link set ens3 up; ip -n "$cli" link set uplink0 up
+  case "$v" in
+    article) ip netns exec "$pbx" iptables-restore < assets/bench/article-v4.rules ;;
+    ours)
+      ip netns exec "$pbx" "$bin" --root "$work/root" render --answers "$work/answers.toml" > "$work/ours.rules"
+      ip netns exec "$pbx" iptables-restore < "$work/ours.rules" ;;
+  esac
+  ip netns exec "$pbx" "$blast" sink 5060 10000 2>/dev/null &
+  sinks+=("$!")
+done
+sleep 0.5
+
+say() { # NS FROM TEXT: one datagram to the PBX's SIP port
+  ip netns exec "$1" socat -u - "UDP-SENDTO:10.88.0.1:5060,bind=$2" <<< "$3"
+}
+for v in "${variants[@]}"; do
+  # The phone registers with the hostname (known from now on); the scanner is banned.
+  say "$tag-$v-cli" 10.88.0.2 "REGISTER sip:bench.example.net SIP/2.0"
+  say "$tag-$v-cli" 10.88.0.3 "OPTIONS sip:100@10.88.0.1 SIP/2.0 User-Agent: friendly-scanner"
+done
+
+udp_in() { # packets that reached UDP in a PBX namespace (delivered or queued)
+  ip netns exec "$1" awk '/^Udp: [0-9]/ { print $2 + $3 + $6 }' /proc/net/snmp
+}
+run() { # VARIANT SCENARIO -> packets per second sent (the firewall runs in the sender's softirq)
+  local from=10.88.0.2 port=5060 kind=sip
+  case "$2" in rtp) port=10000; kind=rtp ;; flood) from=10.88.0.3 ;; esac
+  ip netns exec "$tag-$1-cli" "$blast" send "$from" "10.88.0.1:$port" "$kind" "$sample" | awk '{ print $3 }'
+}
+
+declare -A delivered
+# Sanity: the phone's packets get through every ruleset, the banned flood does not.
+for v in "${variants[@]}"; do
+  for s in "${scenarios[@]}"; do
+    before=$(udp_in "$tag-$v-pbx"); run "$v" "$s" > /dev/null; after=$(udp_in "$tag-$v-pbx")
+    delivered[$v,$s]=$(( after > before ))
+  done
+done
+
+declare -A rate
+for ((r = 0; r < rounds; r++)); do
+  while read -r v s; do
+    rate[$v,$s,$r]=$(run "$v" "$s")
+  done < <(for v in "${variants[@]}"; do for s in "${scenarios[@]}"; do echo "$v $s"; done; done | shuf)
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "machine: $(nproc) cores, $(uname -r), $(iptables -V), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "rounds: $rounds of ${sample}s samples, shuffled; ratios taken within a round, median shown"
+printf '%-22s %14s %14s %14s\n' "traffic" "no firewall" "article" "ours"
+for s in "${scenarios[@]}"; do
+  none=(); art=(); our=(); ra=(); ro=()
+  for ((r = 0; r < rounds; r++)); do
+    n=${rate[none,$s,$r]}; a=${rate[article,$s,$r]}; o=${rate[ours,$s,$r]}
+    none+=("$n"); art+=("$a"); our+=("$o")
+    ra+=("$(awk -v a="$a" -v n="$n" 'BEGIN { printf "%.3f", a / n }')")
+    ro+=("$(awk -v a="$o" -v n="$n" 'BEGIN { printf "%.3f", a / n }')")
+  done
+  label=$s; [ "$s" = sip ] && label="known-phone SIP"; [ "$s" = rtp ] && label="RTP"; [ "$s" = flood ] && label="banned-scanner flood"
+  printf '%-22s %11.0f pps %8.2fx (%s) %8.2fx (%s)\n' "$label" "$(median "${none[@]}")" \
+    "$(median "${ra[@]}")" "$([ "${delivered[article,$s]}" = 1 ] && echo in || echo dropped)" \
+    "$(median "${ro[@]}")" "$([ "${delivered[ours,$s]}" = 1 ] && echo in || echo dropped)"
+done
+echo "(in/dropped: whether that traffic reached the PBX's UDP socket)"
+cap=$(cat /sys/module/xt_recent/parameters/ip_list_tot 2>/dev/null || echo unknown)
+echo "ban capacity: xt_recent keeps $cap addresses per list here; 100,000 bans not measured (see BENCHMARKS.md)"
