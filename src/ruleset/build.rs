@@ -182,8 +182,8 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let mut newsip = Vec::new();
     if strict {
         entry.push(
-            Rule::new(vec![recent(RecentOp::Update, KNOWN_PHONES)], Target::Accept)
-                .why("a phone that already named the hostname (or sent a whitelisted user agent)"),
+            Rule::new(vec![recent(RecentOp::Update, KNOWN_PHONES)], jump("PHONE"))
+                .why("a phone that already named the hostname (or sent a whitelisted user agent): the fast path"),
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
@@ -219,6 +219,11 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
                 ),
             ));
         }
+        // A spoofed bogon source must not become a known phone: known
+        // phones skip the filter table's bogon drop (the fast path).
+        newsip.push(Rule::new(vec![], jump("RAWBOGONS")).why(
+            "only a real source becomes a known phone: the fast path skips the filter's bogon drop",
+        ));
         newsip.push(Rule::new(
             vec![recent(RecentOp::Set, KNOWN_PHONES)],
             Target::Accept,
@@ -308,6 +313,8 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
+        chains.push(chain("PHONE", phone_fast_path()));
+        chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
         "BADSIP",
@@ -333,6 +340,16 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
 
     let mut input = Vec::new();
     if strict {
+        input.push(
+            Rule::new(
+                vec![proto(Proto::Udp), Match::Conntrack(vec![CtState::Untracked])],
+                Target::Accept,
+            )
+            .why(
+                "The fast path: a known phone's UDP (SIP and RTP) was checked in the raw table and not\n\
+                 tracked; nothing else is untracked here. First, so the hot path is one rule.",
+            ),
+        );
         input.push(
             Rule::new(vec![proto(Proto::Tcp), ports(spec.sip_ports), established()], jump("SIPTCPGATE")).why(
                 "TCP SIP: the handshake is accepted so the first segment can be read, but the connection's\n\
@@ -641,6 +658,29 @@ fn ipspf(family: Family) -> Vec<Rule> {
 
 /// Bogon sources, minus the host's own networks: a LAN server must not drop
 /// its own 10/8 (the article's "delete this line if your server uses it").
+/// A known phone: still dropped while trapped (it knocked on a trap port),
+/// its UDP untracked (connection tracking is most of the per-packet cost of a
+/// one-way RTP stream), then accepted. TCP stays tracked: the TCP gate needs it.
+fn phone_fast_path() -> Vec<Rule> {
+    let d = &assets().defaults;
+    vec![
+        Rule::new(
+            vec![Match::Recent {
+                op: RecentOp::Rcheck,
+                list: TRAPPED_SOURCES,
+                negated: false,
+                seconds: Some(d.ban_seconds),
+                hitcount: None,
+                rttl: false,
+            }],
+            Target::Drop,
+        )
+        .why("a known phone that knocked on a trap port is dropped like any other source"),
+        Rule::new(vec![proto(Proto::Udp)], Target::Notrack),
+        Rule::new(vec![], Target::Accept),
+    ]
+}
+
 fn bogons(spec: &FirewallSpec, family: Family) -> Vec<Rule> {
     let list = match family {
         Family::Ipv4 => &assets().bogons_v4,

@@ -71,6 +71,8 @@ pub enum CtState {
     Established,
     Related,
     Invalid,
+    /// Marked `CT --notrack` in the raw table.
+    Untracked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +131,8 @@ pub enum Target {
     Return,
     Jump(String),
     RejectTcpReset,
+    /// `CT --notrack`: the packet skips connection tracking.
+    Notrack,
     Log {
         prefix: String,
     },

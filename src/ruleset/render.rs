@@ -108,6 +108,7 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
                     CtState::Established => "ESTABLISHED",
                     CtState::Related => "RELATED",
                     CtState::Invalid => "INVALID",
+                    CtState::Untracked => "UNTRACKED",
                 })
                 .collect();
             push(&["-m", "conntrack", "--ctstate", &names.join(",")]);
@@ -164,6 +165,7 @@ fn target_args(t: &Target, a: &mut Vec<String>) {
         Target::Return => push(&["-j", "RETURN"]),
         Target::Jump(chain) => push(&["-j", chain]),
         Target::RejectTcpReset => push(&["-j", "REJECT", "--reject-with", "tcp-reset"]),
+        Target::Notrack => push(&["-j", "CT", "--notrack"]),
         Target::Log { prefix } => push(&["-j", "LOG", "--log-prefix", &quote(prefix)]),
         Target::None => {}
     }

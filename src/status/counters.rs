@@ -79,7 +79,8 @@ pub fn drops(rules: &[CountedRule]) -> Drops {
             "SIPRAW" if t.contains("--name BADSIP") && drops_to(r) => d.banned_source += n,
             "RLMSET" => d.port_scan_trap += n,
             "INPUT" if t.contains("--name RLM") && drops_to(r) => d.trapped_source += n,
-            "BOGONS" if drops_to(r) => d.bogon += n,
+            "BOGONS" | "RAWBOGONS" if drops_to(r) => d.bogon += n,
+            "PHONE" if t.contains("--name RLM") && drops_to(r) => d.trapped_source += n,
             "IPSPF" if t.contains(" -d ") && drops_to(r) => d.bogon += n,
             "IPSPF" if t.contains("--name INSYN") && drops_to(r) => d.rate_limit += n,
             "IPSPF"
