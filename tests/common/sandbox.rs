@@ -63,7 +63,7 @@ impl Sandbox {
         p
     }
 
-    /// Every file outside the tool's own state and backups: path → (bytes, mode).
+    /// Every configuration file (not var/, not run/): path → (bytes, mode).
     pub fn files(&self) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
         let mut out = BTreeMap::new();
         walk(self.dir.path(), self.dir.path(), &mut out);
@@ -160,7 +160,9 @@ fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, u32)>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
         let rel = p.strip_prefix(base).unwrap().to_path_buf();
-        if rel.starts_with("var") || rel == Path::new("answers.toml") {
+        // var/ is the tool's own state and backups; run/ is a daemon's
+        // runtime state (sshd's pid file), neither is configuration.
+        if rel.starts_with("var") || rel.starts_with("run") || rel == Path::new("answers.toml") {
             continue;
         }
         let meta = e.metadata().unwrap();
