@@ -3,9 +3,9 @@
 
 use std::fs;
 
-/// The socket inodes listening on `port` (state 0A = LISTEN).
-fn listening_inodes(port: u16) -> Vec<String> {
-    let mut inodes = Vec::new();
+/// (port, socket inode) of every TCP socket in LISTEN state (0A) here.
+fn listeners() -> Vec<(u16, String)> {
+    let mut out = Vec::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         let Ok(text) = fs::read_to_string(table) else {
             continue;
@@ -15,16 +15,33 @@ fn listening_inodes(port: u16) -> Vec<String> {
             if cols.len() < 10 || cols[3] != "0A" {
                 continue;
             }
-            let local_port = cols[1]
+            if let Some(port) = cols[1]
                 .rsplit(':')
                 .next()
-                .and_then(|h| u16::from_str_radix(h, 16).ok());
-            if local_port == Some(port) {
-                inodes.push(cols[9].to_string());
+                .and_then(|h| u16::from_str_radix(h, 16).ok())
+            {
+                out.push((port, cols[9].to_string()));
             }
         }
     }
-    inodes
+    out
+}
+
+/// Every TCP port something listens on here, sorted.
+pub fn listening_ports() -> Vec<u16> {
+    let mut ports: Vec<u16> = listeners().into_iter().map(|(p, _)| p).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// The socket inodes listening on `port`.
+fn listening_inodes(port: u16) -> Vec<String> {
+    listeners()
+        .into_iter()
+        .filter(|(p, _)| *p == port)
+        .map(|(_, i)| i)
+        .collect()
 }
 
 /// `Some(program or "another program")` when something listens on `port`.

@@ -69,7 +69,7 @@ impl HostView {
         let defaults = HostDefaults::from_facts(&facts);
         let is_root = nix::unistd::geteuid().is_root();
         let listening = if root.is_system() {
-            listening_ports()
+            crate::ssh::listening::listening_ports()
         } else {
             Vec::new()
         };
@@ -235,29 +235,6 @@ fn server_names(root: &Root) -> Vec<String> {
         names.push(short.to_string());
     }
     names
-}
-
-/// TCP ports in LISTEN state (/proc/net/tcp and tcp6, state 0A).
-fn listening_ports() -> Vec<u16> {
-    let mut ports: Vec<u16> = ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .flat_map(|t| {
-            t.lines()
-                .skip(1)
-                .filter_map(|l| {
-                    let cols: Vec<&str> = l.split_whitespace().collect();
-                    let port = cols.get(1)?.rsplit(':').next()?;
-                    (cols.get(3) == Some(&"0A"))
-                        .then(|| u16::from_str_radix(port, 16).ok())
-                        .flatten()
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    ports.sort_unstable();
-    ports.dedup();
-    ports
 }
 
 /// A high port outside the SIP and RTP ranges, not a trap, not in use.
