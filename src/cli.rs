@@ -37,16 +37,6 @@ pub struct AnswersArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// What the tool sees on this host (changes nothing)
-    #[command(
-        after_help = "Example:\n  asterisk-harden probe\n  asterisk-harden probe --json | jq .network.interface\n\n\
-        The string/recent match test loads one rule into a scratch chain and deletes it again."
-    )]
-    Probe {
-        /// Machine-readable output (keys documented in the README)
-        #[arg(long)]
-        json: bool,
-    },
     /// The wizard: walks you through SSH, the SIP hostname, the mode and Asterisk, shows every change, applies it safely
     #[command(
         after_help = "Example:\n  sudo asterisk-harden            # the same as `wizard`\n  \
@@ -72,6 +62,16 @@ pub enum Command {
         /// ...and inside this network namespace
         #[arg(long, hide = true, value_name = "NS", requires = "sandboxed")]
         in_namespace: Option<String>,
+    },
+    /// What the tool sees on this host (changes nothing)
+    #[command(
+        after_help = "Example:\n  asterisk-harden probe\n  asterisk-harden probe --json | jq .network.interface\n\n\
+        The string/recent match test loads one rule into a scratch chain and deletes it again."
+    )]
+    Probe {
+        /// Machine-readable output (keys documented in the README)
+        #[arg(long)]
+        json: bool,
     },
     /// Print the ruleset in iptables-restore format (changes nothing)
     #[command(
