@@ -79,6 +79,7 @@ pub struct ArticleDefaults {
     pub invite_limit: HitLimit,
     pub udp_match_to: u32,
     pub recent_list_capacity: u32,
+    pub set_capacity: u32,
 }
 
 #[derive(Deserialize)]

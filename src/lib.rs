@@ -16,6 +16,7 @@ pub mod review;
 pub mod root;
 pub mod ruleset;
 pub mod selftest;
+pub mod sets;
 pub mod ssh;
 pub mod status;
 pub mod transaction;

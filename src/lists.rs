@@ -1,18 +1,25 @@
 //! Keeping the known-phone, banned-scanner and trapped-source lists across
-//! reboots and rule reloads: xt_recent keeps them only in the kernel. Saved
-//! one address per line under /var/lib/asterisk-harden/lists/, atomically;
-//! restored with one `+addr` write each (the kernel's interface).
+//! reboots and rule reloads: ipset sets and xt_recent lists live only in the
+//! kernel. Saved one address per line under /var/lib/asterisk-harden/lists/,
+//! atomically. Restored into the ipset sets (created first from
+//! /etc/asterisk-harden/ipsets, before the rules load at boot), or with one
+//! `+addr` write each into xt_recent (the kernel's interface) where the host
+//! has no ipset.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::root::Root;
+use crate::ruleset::{Family, set_name};
+use crate::sets::{self, SetsError};
 use crate::transaction::write_file_atomically;
 
 /// Our lists: known phones, banned scanners, trapped port scanners.
 pub const LISTS: [&str; 3] = ["MYSIP", "BADSIP", "RLM"];
 pub const LISTS_DIR: &str = "/var/lib/asterisk-harden/lists";
+/// The sets' definitions (`ipset restore` text), written on confirm.
+pub const SETS_FILE: &str = "/etc/asterisk-harden/ipsets";
 const PROC: &str = "/proc/net/xt_recent";
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +36,8 @@ pub enum ListsError {
         "the rules that use the list {list} are not loaded, so the kernel has nowhere to put its addresses\n    what to do: load the rules first (netfilter-persistent start, or asterisk-harden apply)"
     )]
     NotLoaded { list: String },
+    #[error(transparent)]
+    Sets(#[from] SetsError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -44,7 +53,27 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ListsError + '_ {
     }
 }
 
+/// The members of both families' sets of `list`, if either set exists.
+fn set_addresses(list: &str) -> Option<Vec<String>> {
+    let v4 = sets::contents(&set_name(list, Family::Ipv4));
+    let v6 = sets::contents(&set_name(list, Family::Ipv6));
+    if v4.is_none() && v6.is_none() {
+        return None;
+    }
+    Some(
+        v4.into_iter()
+            .chain(v6)
+            .flat_map(|s| s.members)
+            .map(|m| m.address)
+            .collect(),
+    )
+}
+
+/// What the kernel holds for `name`: its ipset sets, else its xt_recent list.
 fn live_addresses(name: &str) -> Option<Vec<String>> {
+    if let Some(addresses) = set_addresses(name) {
+        return Some(addresses);
+    }
     let text = std::fs::read_to_string(Path::new(PROC).join(name)).ok()?;
     Some(
         crate::status::recent::parse(&text)
@@ -63,7 +92,7 @@ pub fn save(root: &Root) -> Result<Vec<(String, usize)>, ListsError> {
             continue;
         };
         let stamp = humantime::format_rfc3339_seconds(SystemTime::now());
-        let mut text = format!("# asterisk-harden: xt_recent list {name}, saved {stamp}\n");
+        let mut text = format!("# asterisk-harden: list {name}, saved {stamp}\n");
         for a in &addresses {
             text.push_str(a);
             text.push('\n');
@@ -110,6 +139,13 @@ pub struct Restored {
 /// anything is written; an address already listed is not written again.
 pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
     let dir = root.path(LISTS_DIR);
+    // At boot this runs before the rules load: the sets they name must exist.
+    let sets_file = root.path(SETS_FILE);
+    match std::fs::read_to_string(&sets_file) {
+        Ok(text) => sets::create(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&sets_file)(e)),
+    }
     let mut wanted = Vec::new();
     for name in LISTS {
         let path = dir.join(name);
@@ -128,21 +164,28 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
     }
     let mut done = Vec::new();
     for (name, addresses) in wanted {
-        let present = live_addresses(name).unwrap_or_default();
-        let proc_file = Path::new(PROC).join(name);
+        let in_sets = set_addresses(name);
+        let present = in_sets
+            .clone()
+            .or_else(|| live_addresses(name))
+            .unwrap_or_default();
+        let (already, new): (Vec<IpAddr>, Vec<IpAddr>) = addresses
+            .into_iter()
+            .partition(|a| present.iter().any(|p| p.parse::<IpAddr>().ok() == Some(*a)));
         let mut r = Restored {
             list: name.to_string(),
             added: 0,
-            already_there: 0,
+            already_there: already.len(),
         };
-        for a in addresses {
-            if present.iter().any(|p| p.parse::<IpAddr>().ok() == Some(a)) {
-                r.already_there += 1;
-                continue;
+        if in_sets.is_some() {
+            r.added = sets::add(name, &new)?;
+        } else {
+            let proc_file = Path::new(PROC).join(name);
+            for a in new {
+                // One address per write: that is what the kernel accepts.
+                std::fs::write(&proc_file, format!("+{a}\n")).map_err(io(&proc_file))?;
+                r.added += 1;
             }
-            // One address per write: that is what the kernel accepts.
-            std::fs::write(&proc_file, format!("+{a}\n")).map_err(io(&proc_file))?;
-            r.added += 1;
         }
         done.push(r);
     }

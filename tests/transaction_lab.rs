@@ -76,6 +76,24 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
         "rules.v4 not written:\n{rules_v4}"
     );
     assert!(sb.path("/etc/iptables/rules.v6").exists());
+    // Phones, bans and traps are ipset sets: live now, and created at boot
+    // by the lists unit before netfilter-persistent loads the rules.
+    assert!(
+        live.contains("ipset set ah-MYSIP\n") && live.contains("ipset set ah-BADSIP6\n"),
+        "{live}"
+    );
+    let sets = std::fs::read_to_string(sb.path("/etc/asterisk-harden/ipsets")).unwrap();
+    assert!(
+        sets.contains("create ah-RLM hash:ip family inet timeout 600 maxelem 1048576"),
+        "{sets}"
+    );
+    let unit =
+        std::fs::read_to_string(sb.path("/etc/systemd/system/asterisk-harden-lists.service"))
+            .unwrap();
+    assert!(
+        unit.contains("Before=network-pre.target netfilter-persistent.service"),
+        "{unit}"
+    );
     assert!(
         std::fs::read_to_string(sb.path("/etc/asterisk-harden/answers.toml"))
             .unwrap()
@@ -433,4 +451,44 @@ fn an_interrupted_apply_is_detected_and_rollback_offered() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn phones_known_to_xt_recent_stay_known_after_the_switch_to_ipset() {
+    if !lab_allowed() {
+        return;
+    }
+    let (mut lab, pbx) = Lab::new("migrate");
+    let phone = lab.host("phone", "enp1s0");
+    // The article's hand-made rules: the phone is on xt_recent's MYSIP.
+    load(
+        &pbx.ns,
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m recent --rcheck --name MYSIP -j ACCEPT\nCOMMIT\n",
+    );
+    run_checked(in_ns(&pbx.ns, "sh").args([
+        "-c",
+        &format!("echo +{} > /proc/net/xt_recent/MYSIP", phone.ip),
+    ]));
+    let sb = Sandbox::debian();
+    let out = sb.apply_now(&pbx.ns, &sb.answers(STRICT));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("of xt_recent list MYSIP moved to its ipset set"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(recent_list(&pbx.ns, "MYSIP").contains(&phone.ip));
+    // Known without naming the hostname again.
+    let inbox = udp_listener(&pbx.ns, 5060);
+    send_sip(&phone, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
+    assert_eq!(
+        sources(&drain(&inbox, Duration::from_millis(600))),
+        [phone.ip.as_str()],
+        "the phone was forgotten in the switch"
+    );
 }

@@ -235,7 +235,8 @@ fn not_loaded() -> Status {
         banned_scanners: vec![],
         known_phones: vec![],
         trapped_sources: vec![],
-        list_capacity: 100,
+        list_store: "ipset".into(),
+        list_capacity: 1_048_576,
         warnings: vec![],
     }
 }
@@ -244,6 +245,7 @@ fn entry(address: &str, last_seen: &str) -> Entry {
     Entry {
         address: address.into(),
         last_seen: Some(last_seen.into()),
+        expires_in: None,
         last_seen_jiffies: 0,
     }
 }
@@ -261,7 +263,8 @@ fn live_status(total: u64, bans: usize) -> Status {
             .collect(),
         known_phones: vec![entry("203.0.113.7", "2026-11-25T04:04:58Z")],
         trapped_sources: vec![],
-        list_capacity: 100,
+        list_store: "ipset".into(),
+        list_capacity: 1_048_576,
         warnings: vec![],
     }
 }

@@ -13,7 +13,12 @@ use crate::cli::FamilyArg;
 pub fn run(root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
     let (answers, trunks) = load_answers(root, answers)?;
     // The final rules only: render needs no host files.
-    let spec = firewall_spec(&answers, &trunks);
+    let spec = firewall_spec(
+        &answers,
+        &trunks,
+        asterisk_harden::probe::firewall::list_store()
+            .map_err(|e| super::bad_input(anyhow::anyhow!(e)))?,
+    );
     let family = match family {
         FamilyArg::Ipv4 => Family::Ipv4,
         FamilyArg::Ipv6 => Family::Ipv6,

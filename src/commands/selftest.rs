@@ -21,7 +21,12 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
         }
     };
     let (answers, trunks) = load_answers(root, &answers_path)?;
-    let spec = firewall_spec(&answers, &trunks);
+    let spec = firewall_spec(
+        &answers,
+        &trunks,
+        asterisk_harden::probe::firewall::list_store()
+            .map_err(|e| super::bad_input(anyhow::anyhow!(e)))?,
+    );
     let rules = match rules {
         Some(p) => {
             Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::ruleset::ListStore;
+
 use super::host::Distro;
 
 /// When a file is written.
@@ -65,10 +67,26 @@ pub fn persistence_paths(distro: Distro) -> (PathBuf, PathBuf) {
     }
 }
 
-/// The units that keep the xt_recent lists across reboots (assets/systemd/),
-/// with the path of this very binary: (host path, text).
-pub fn list_units(exe: &std::path::Path) -> Vec<(PathBuf, String)> {
+/// The units that keep the phone and ban lists across reboots
+/// (assets/systemd/), with the path of this very binary: (host path, text).
+/// ipset sets must exist before the rules that name them load, so with
+/// ipset the lists unit runs before the rules loader; xt_recent lists exist
+/// only once their rules do, so then it runs after.
+pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, String)> {
     let bin = exe.display().to_string();
+    let order = match lists {
+        ListStore::Ipset => {
+            "DefaultDependencies=no\n\
+             After=local-fs.target\n\
+             Before=network-pre.target netfilter-persistent.service iptables.service ip6tables.service shutdown.target\n\
+             Wants=network-pre.target\n\
+             Conflicts=shutdown.target"
+        }
+        ListStore::XtRecent => {
+            "After=netfilter-persistent.service iptables.service ip6tables.service\n\
+             Wants=netfilter-persistent.service"
+        }
+    };
     [
         (
             "asterisk-harden-lists.service",
@@ -87,7 +105,7 @@ pub fn list_units(exe: &std::path::Path) -> Vec<(PathBuf, String)> {
     .map(|(name, text)| {
         (
             PathBuf::from("/etc/systemd/system").join(name),
-            text.replace("@BIN@", &bin),
+            text.replace("@BIN@", &bin).replace("@ORDER@", order),
         )
     })
     .collect()

@@ -9,6 +9,7 @@ use crate::asterisk::AsteriskFacts;
 use crate::asterisk::hygiene::{Finding, findings};
 use crate::fail2ban::Fail2banFacts;
 use crate::root::Root;
+use crate::ruleset::ListStore;
 use crate::ssh::SshdFiles;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -48,6 +49,8 @@ pub struct HostFiles {
     /// Asterisk's SIP hygiene (guests, open endpoints, weak secrets).
     pub hygiene: Vec<Finding>,
     pub fail2ban: Fail2banFacts,
+    /// Where the phone, ban and trap lists live on this host.
+    pub lists: ListStore,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
 }
@@ -63,6 +66,7 @@ impl HostFiles {
             asterisk: AsteriskFacts::default(),
             hygiene: Vec::new(),
             fail2ban: Fail2banFacts::default(),
+            lists: crate::probe::firewall::detect_list_store(),
             files: BTreeMap::new(),
         }
     }
@@ -98,6 +102,8 @@ impl HostFiles {
             asterisk: AsteriskFacts::probe(root),
             hygiene: findings(root),
             fail2ban: Fail2banFacts::read(root),
+            lists: crate::probe::firewall::list_store()
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
             files,
         })
     }

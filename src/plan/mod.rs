@@ -20,7 +20,7 @@ pub use ssh::{SshPlan, SshPlanError};
 use crate::answers::{Answers, Mode, Trunk};
 use crate::assets::assets;
 use crate::ruleset::restore_file::RestoreFile;
-use crate::ruleset::{Family, FirewallSpec, Ruleset, build, render};
+use crate::ruleset::{Family, FirewallSpec, ListStore, Ruleset, build, render, render_sets};
 
 /// A trunk with the addresses it stands for (a name resolved at the edge).
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,11 @@ impl Plan {
     }
 }
 
-pub fn firewall_spec(answers: &Answers, trunks: &[ResolvedTrunk]) -> FirewallSpec {
+pub fn firewall_spec(
+    answers: &Answers,
+    trunks: &[ResolvedTrunk],
+    lists: ListStore,
+) -> FirewallSpec {
     let mut notes = Vec::new();
     for t in trunks {
         if let Trunk::Name(name) = &t.trunk {
@@ -116,6 +120,7 @@ pub fn firewall_spec(answers: &Answers, trunks: &[ResolvedTrunk]) -> FirewallSpe
         hostname: answers.sip.hostname.clone(),
         phone_agents,
         rate_limit: answers.sip.rate_limit,
+        lists,
         notes,
     }
 }
@@ -145,12 +150,13 @@ impl Plan {
 pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     let mut paths = vec![PathBuf::from(ANSWERS_FILE)];
     paths.extend(
-        list_units(std::path::Path::new("/"))
+        list_units(std::path::Path::new("/"), ListStore::Ipset)
             .into_iter()
             .map(|(p, _)| p),
     );
     paths.extend(asterisk::paths());
     paths.push(PathBuf::from(crate::fail2ban::DROPIN));
+    paths.push(PathBuf::from(crate::lists::SETS_FILE));
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -164,7 +170,7 @@ pub fn plan(
     trunks: &[ResolvedTrunk],
     host: &HostFiles,
 ) -> Result<Plan, PlanError> {
-    let firewall = firewall_spec(answers, trunks);
+    let firewall = firewall_spec(answers, trunks, host.lists);
     let ipv4 = build(&firewall, Family::Ipv4);
     let ipv6 = build(&firewall, Family::Ipv6);
     let mut files = vec![change(
@@ -208,7 +214,20 @@ pub fn plan(
             "the rules loaded at boot (written on confirm)",
         ));
     }
-    for (path, text) in list_units(&host.exe) {
+    if host.lists == ListStore::Ipset {
+        let sets = ipv4.sets.iter().chain(&ipv6.sets);
+        files.push(change(
+            host,
+            crate::lists::SETS_FILE.into(),
+            format!(
+                "# asterisk-harden: the ipset sets its rules name, created at boot before the rules load\n{}",
+                render_sets(sets)
+            ),
+            Stage::Confirm,
+            "the phone, ban and trap sets, created at boot before the rules (written on confirm)",
+        ));
+    }
+    for (path, text) in list_units(&host.exe, host.lists) {
         files.push(change(
             host,
             path,

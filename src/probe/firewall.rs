@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::exec;
 use crate::root::Root;
+use crate::ruleset::ListStore;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FirewallFacts {
@@ -22,6 +23,40 @@ pub struct FirewallFacts {
     pub nftables_service_enabled: bool,
     /// Boot rules files that exist and will be replaced on confirm.
     pub rules_files: Vec<String>,
+    /// Where the phone, ban and trap lists will live.
+    pub lists: ListStore,
+}
+
+/// Overrides the detection: `ipset` or `xt_recent` (e.g. to keep tools that
+/// read /proc/net/xt_recent working).
+pub const LISTS_ENV: &str = "ASTERISK_HARDEN_LISTS";
+
+/// Where this host's lists go: `ASTERISK_HARDEN_LISTS` if set, else detected.
+pub fn list_store() -> Result<ListStore, String> {
+    match std::env::var(LISTS_ENV) {
+        Ok(v) if v == "ipset" => Ok(ListStore::Ipset),
+        Ok(v) if v == "xt_recent" => Ok(ListStore::XtRecent),
+        Ok(v) => Err(format!(
+            "{LISTS_ENV}={v:?} is not a list store\n    what to do: set it to ipset or xt_recent, or unset it to detect"
+        )),
+        Err(_) => Ok(detect_list_store()),
+    }
+}
+
+/// ipset where the host has it: the `ipset` program, and (as root) a kernel
+/// that answers `ipset list -n`. Without root the kernel cannot be asked, so
+/// the program's presence decides (a render for this host, not a load).
+pub fn detect_list_store() -> ListStore {
+    if exec::find("ipset").is_none() {
+        return ListStore::XtRecent;
+    }
+    if !nix::unistd::geteuid().is_root() {
+        return ListStore::Ipset;
+    }
+    match exec::run("ipset", &["list", "-n"], None) {
+        Ok(r) if r.success => ListStore::Ipset,
+        _ => ListStore::XtRecent,
+    }
 }
 
 /// "(nf_tables)" or "(legacy)" in `iptables -V`.
@@ -170,6 +205,7 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
         firewalld_enabled: unit_enabled(root, "firewalld.service"),
         nftables_service_enabled: unit_enabled(root, "nftables.service"),
         rules_files,
+        lists: list_store().unwrap_or_else(|_| detect_list_store()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The probe for people: grouped, each finding with where it came from.
 
 use super::Facts;
+use crate::ruleset::ListStore;
 
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
@@ -67,6 +68,19 @@ pub fn report(f: &Facts) -> String {
                         format!("NO: {}", fw.matches_error.as_deref().unwrap_or("refused"))
                     }
                     None => "not tested (needs root)".into(),
+                },
+            ),
+            (
+                "phone/ban lists",
+                match fw.lists {
+                    ListStore::Ipset => format!(
+                        "ipset, up to {} addresses each, never evicted  [ipset list -n]",
+                        crate::assets::assets().defaults.set_capacity
+                    ),
+                    ListStore::XtRecent => format!(
+                        "xt_recent, {} addresses each, oldest evicted: install ipset  [ipset not found]",
+                        crate::assets::assets().defaults.recent_list_capacity
+                    ),
                 },
             ),
             (

@@ -11,7 +11,8 @@ use super::spec::FirewallSpec;
 use crate::answers::{Mode, PortRange};
 use crate::assets::{TrapAction, assets};
 
-/// Lists kept by xt_recent.
+/// The article's list names. The first three are ipset sets where the host
+/// has ipset (see `ListStore`); the rate-limit counters are always xt_recent.
 pub const KNOWN_PHONES: &str = "MYSIP";
 pub const BANNED_SCANNERS: &str = "BADSIP";
 pub const TRAPPED_SOURCES: &str = "RLM";
@@ -49,6 +50,59 @@ fn recent(op: RecentOp, list: &'static str) -> Match {
     }
 }
 
+/// The long-lived lists (phones, bans, traps), in xt_recent or ipset form.
+#[derive(Clone, Copy)]
+struct Lists {
+    store: ListStore,
+    family: Family,
+}
+
+impl Lists {
+    fn of(spec: &FirewallSpec, family: Family) -> Self {
+        Self {
+            store: spec.lists,
+            family,
+        }
+    }
+
+    /// The source is on `list`. xt_recent's `--update` (refresh the time
+    /// stamp) only matters with `--seconds`, which these checks do not use.
+    fn listed(&self, list: &'static str) -> Match {
+        match self.store {
+            ListStore::XtRecent => recent(RecentOp::Update, list),
+            ListStore::Ipset => Match::InSet(set_name(list, self.family)),
+        }
+    }
+
+    /// The source is on `list`, without touching it (xt_recent `--rcheck`,
+    /// with the list's lifetime where it has one).
+    fn checked(&self, list: &'static str, seconds: Option<u32>) -> Match {
+        match self.store {
+            ListStore::XtRecent => Match::Recent {
+                op: RecentOp::Rcheck,
+                list,
+                negated: false,
+                seconds,
+                hitcount: None,
+                rttl: false,
+            },
+            // The set's own timeout plays the part of --seconds.
+            ListStore::Ipset => Match::InSet(set_name(list, self.family)),
+        }
+    }
+
+    /// Put the source on `list`, then `then`.
+    fn remember(&self, list: &'static str, then: Target) -> Vec<Rule> {
+        match self.store {
+            ListStore::XtRecent => vec![Rule::new(vec![recent(RecentOp::Set, list)], then)],
+            ListStore::Ipset => vec![
+                Rule::new(vec![], Target::AddToSet(set_name(list, self.family))),
+                Rule::new(vec![], then),
+            ],
+        }
+    }
+}
+
 fn chain(name: &str, rules: Vec<Rule>) -> Chain {
     Chain {
         name: name.to_string(),
@@ -70,11 +124,47 @@ pub fn build(spec: &FirewallSpec, family: Family) -> Ruleset {
     if spec.mode != Mode::RelaxedRaw {
         tables.push(filter_table(spec, family));
     }
+    let sets = match spec.lists {
+        ListStore::Ipset => sets_used(&tables, family),
+        ListStore::XtRecent => Vec::new(),
+    };
     Ruleset {
         family,
         header: header(spec, family),
+        sets,
         tables,
     }
+}
+
+/// The sets the rules name, in a fixed order (phones, bans, traps).
+fn sets_used(tables: &[Table], family: Family) -> Vec<IpSet> {
+    let d = &assets().defaults;
+    let named = |name: &str| {
+        tables
+            .iter()
+            .flat_map(|t| &t.chains)
+            .flat_map(|c| &c.rules)
+            .any(|r| {
+                r.matches
+                    .iter()
+                    .any(|m| matches!(m, Match::InSet(n) if n == name))
+                    || matches!(&r.target, Target::AddToSet(n) if n == name)
+            })
+    };
+    [
+        (KNOWN_PHONES, 0),
+        (BANNED_SCANNERS, 0),
+        (TRAPPED_SOURCES, d.ban_seconds),
+    ]
+    .into_iter()
+    .map(|(list, timeout)| IpSet {
+        name: set_name(list, family),
+        family,
+        timeout,
+        maxelem: d.set_capacity,
+    })
+    .filter(|s| named(&s.name))
+    .collect()
 }
 
 fn header(spec: &FirewallSpec, family: Family) -> Vec<String> {
@@ -98,13 +188,20 @@ fn header(spec: &FirewallSpec, family: Family) -> Vec<String> {
                 .into(),
         );
     }
-    h.push(format!(
-        "xt_recent keeps at most ip_list_tot addresses per list (default {}) and silently evicts the oldest;",
-        assets().defaults.recent_list_capacity
-    ));
-    h.push(
-        "raise it with `options xt_recent ip_list_tot=N` in /etc/modprobe.d/xt_recent.conf.".into(),
-    );
+    match spec.lists {
+        ListStore::Ipset => h.push(format!(
+            "Known phones, banned scanners and trapped sources are ipset sets (up to {} each, never evicted);\n\
+             the rate-limit counters stay in xt_recent.",
+            assets().defaults.set_capacity
+        )),
+        ListStore::XtRecent => {
+            h.push(format!(
+                "ipset is not available here: xt_recent keeps at most ip_list_tot addresses per list (default {})\n\
+                 and silently evicts the oldest; install ipset and apply again for a million without eviction.",
+                assets().defaults.recent_list_capacity
+            ));
+        }
+    }
     h.extend(spec.notes.iter().cloned());
     h
 }
@@ -155,17 +252,15 @@ fn on_sip_ports(
 }
 
 /// A source that once sent a scanner's signature is dropped on every port.
-fn banned_drop() -> Rule {
-    Rule::new(
-        vec![recent(RecentOp::Update, BANNED_SCANNERS)],
-        Target::Drop,
-    )
-    .why("a source that once sent a scanner's signature is dropped on every port")
+fn banned_drop(lists: Lists) -> Rule {
+    Rule::new(vec![lists.listed(BANNED_SCANNERS)], Target::Drop)
+        .why("a source that once sent a scanner's signature is dropped on every port")
 }
 
 fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let d = &assets().defaults;
     let strict = spec.mode == Mode::Strict;
+    let lists = Lists::of(spec, family);
     let mut entry = Vec::new();
     for net in of_family(&spec.trusted, family) {
         entry.push(
@@ -182,12 +277,12 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let mut newsip = Vec::new();
     if strict {
         entry.push(
-            Rule::new(vec![recent(RecentOp::Update, KNOWN_PHONES)], jump("PHONE"))
+            Rule::new(vec![lists.listed(KNOWN_PHONES)], jump("PHONE"))
                 .why("a phone that already named the hostname (or sent a whitelisted user agent): the fast path"),
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
-        entry.push(banned_drop());
+        entry.push(banned_drop(lists));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -224,13 +319,10 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         newsip.push(Rule::new(vec![], jump("RAWBOGONS")).why(
             "only a real source becomes a known phone: the fast path skips the filter's bogon drop",
         ));
-        newsip.push(Rule::new(
-            vec![recent(RecentOp::Set, KNOWN_PHONES)],
-            Target::Accept,
-        ));
+        newsip.extend(lists.remember(KNOWN_PHONES, Target::Accept));
     }
     if !strict {
-        entry.push(banned_drop());
+        entry.push(banned_drop(lists));
     }
     entry.push(Rule::new(
         vec![proto(Proto::Tcp), ports(spec.sip_ports)],
@@ -313,15 +405,12 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
-        chains.push(chain("PHONE", phone_fast_path()));
+        chains.push(chain("PHONE", phone_fast_path(lists)));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
         "BADSIP",
-        vec![Rule::new(
-            vec![recent(RecentOp::Set, BANNED_SCANNERS)],
-            Target::Drop,
-        )],
+        lists.remember(BANNED_SCANNERS, Target::Drop),
     ));
     chains.push(chain("TCPSIP", tcpsip));
     chains.push(chain("UDPSIP", udpsip));
@@ -335,6 +424,7 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     let strict = spec.mode == Mode::Strict;
     let d = &assets().defaults;
     let v4 = family == Family::Ipv4;
+    let lists = Lists::of(spec, family);
     let established = || Match::Conntrack(vec![CtState::Related, CtState::Established]);
     let tls_outside_sip = !spec.sip_ports.contains(spec.tls_port);
 
@@ -404,8 +494,8 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
             );
         }
     }
-    input.push(
-        Rule::new(
+    let trapped = match spec.lists {
+        ListStore::XtRecent => Rule::new(
             vec![Match::Recent {
                 op: RecentOp::Update,
                 list: TRAPPED_SOURCES,
@@ -415,12 +505,15 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
                 rttl: false,
             }],
             Target::Drop,
-        )
-        .why(format!(
-            "a source that knocked on a trap port is dropped on every port for {} s",
-            d.ban_seconds
-        )),
-    );
+        ),
+        // Re-adding with --exist renews the entry's timeout, as xt_recent's
+        // --update renews the ban on every packet: RLMSET does both.
+        ListStore::Ipset => Rule::new(vec![lists.listed(TRAPPED_SOURCES)], jump("RLMSET")),
+    };
+    input.push(trapped.why(format!(
+        "a source that knocked on a trap port is dropped on every port for {} s",
+        d.ban_seconds
+    )));
     if v4 {
         input.push(Rule::new(vec![proto(Proto::Icmp)], jump("ICMPALL")));
         input.push(
@@ -487,14 +580,7 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
             gate.push(Rule::new(vec![Match::Source(*net)], Target::Return));
         }
         gate.push(Rule::new(
-            vec![Match::Recent {
-                op: RecentOp::Rcheck,
-                list: KNOWN_PHONES,
-                negated: false,
-                seconds: None,
-                hitcount: None,
-                rttl: false,
-            }],
+            vec![lists.checked(KNOWN_PHONES, None)],
             Target::Return,
         ));
         gate.push(Rule::new(vec![], Target::Drop));
@@ -507,14 +593,11 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     chains.push(chain("IPSPF", ipspf(family)));
     chains.push(chain("BOGONS", bogons(spec, family)));
-    chains.push(chain("ASIP", asip(spec)));
+    chains.push(chain("ASIP", asip(spec, lists)));
     chains.push(chain("DPTS", dpts(spec)));
     chains.push(chain(
         "RLMSET",
-        vec![Rule::new(
-            vec![recent(RecentOp::Set, TRAPPED_SOURCES)],
-            Target::Drop,
-        )],
+        lists.remember(TRAPPED_SOURCES, Target::Drop),
     ));
     Table {
         name: "filter",
@@ -661,18 +744,11 @@ fn ipspf(family: Family) -> Vec<Rule> {
 /// A known phone: still dropped while trapped (it knocked on a trap port),
 /// its UDP untracked (connection tracking is most of the per-packet cost of a
 /// one-way RTP stream), then accepted. TCP stays tracked: the TCP gate needs it.
-fn phone_fast_path() -> Vec<Rule> {
+fn phone_fast_path(lists: Lists) -> Vec<Rule> {
     let d = &assets().defaults;
     vec![
         Rule::new(
-            vec![Match::Recent {
-                op: RecentOp::Rcheck,
-                list: TRAPPED_SOURCES,
-                negated: false,
-                seconds: Some(d.ban_seconds),
-                hitcount: None,
-                rttl: false,
-            }],
+            vec![lists.checked(TRAPPED_SOURCES, Some(d.ban_seconds))],
             Target::Drop,
         )
         .why("a known phone that knocked on a trap port is dropped like any other source"),
@@ -722,7 +798,7 @@ fn bogons(spec: &FirewallSpec, family: Family) -> Vec<Rule> {
     rules
 }
 
-fn asip(spec: &FirewallSpec) -> Vec<Rule> {
+fn asip(spec: &FirewallSpec, lists: Lists) -> Vec<Rule> {
     let mut rules = vec![Rule::new(
         vec![proto(Proto::Tcp), ports(spec.sip_ports)],
         Target::Accept,
@@ -740,7 +816,7 @@ fn asip(spec: &FirewallSpec) -> Vec<Rule> {
                     vec![
                         proto(Proto::Udp),
                         ports(spec.sip_ports),
-                        recent(RecentOp::Update, KNOWN_PHONES),
+                        lists.listed(KNOWN_PHONES),
                     ],
                     Target::Accept,
                 )

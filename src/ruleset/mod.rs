@@ -12,5 +12,5 @@ pub use build::{
     TRAPPED_SOURCES, build,
 };
 pub use model::*;
-pub use render::{render, rule_line};
+pub use render::{render, render_sets, rule_line};
 pub use spec::FirewallSpec;

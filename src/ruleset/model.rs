@@ -34,7 +34,65 @@ pub struct Ruleset {
     pub family: Family,
     /// Lines printed at the top as `#` comments.
     pub header: Vec<String>,
+    /// ipset sets the rules use: they must exist before the rules load.
+    pub sets: Vec<IpSet>,
     pub tables: Vec<Table>,
+}
+
+/// Where the long-lived lists (known phones, banned scanners, trapped
+/// sources) live: ipset `hash:ip` sets hold a million addresses and never
+/// evict; xt_recent keeps `ip_list_tot` (100 by default) and silently forgets
+/// the oldest. Chosen per host (`ListStore::detect`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListStore {
+    Ipset,
+    #[default]
+    XtRecent,
+}
+
+impl ListStore {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Ipset => "ipset",
+            Self::XtRecent => "xt_recent",
+        }
+    }
+}
+
+/// One `hash:ip` set: `timeout` is the default lifetime of an entry in
+/// seconds (0: until removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpSet {
+    pub name: String,
+    pub family: Family,
+    pub timeout: u32,
+    pub maxelem: u32,
+}
+
+impl IpSet {
+    /// The line `ipset restore` reads to create it.
+    pub fn create_line(&self) -> String {
+        format!(
+            "create {} hash:ip family {} timeout {} maxelem {}",
+            self.name,
+            match self.family {
+                Family::Ipv4 => "inet",
+                Family::Ipv6 => "inet6",
+            },
+            self.timeout,
+            self.maxelem
+        )
+    }
+}
+
+/// The set holding `list` (MYSIP, BADSIP, RLM) for `family`: one set per
+/// family, since a `hash:ip` set holds one address family.
+pub fn set_name(list: &str, family: Family) -> String {
+    match family {
+        Family::Ipv4 => format!("ah-{list}"),
+        Family::Ipv6 => format!("ah-{list}6"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +180,8 @@ pub enum Match {
         per_minute: u32,
     },
     Length(u32, u32),
+    /// The source is in an ipset set.
+    InSet(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +196,9 @@ pub enum Target {
     Log {
         prefix: String,
     },
+    /// `SET --add-set NAME src --exist`: add the source (or refresh its
+    /// timeout), then go on with the next rule.
+    AddToSet(String),
     /// No target: the rule only has its matches' side effects (recent --set).
     None,
 }

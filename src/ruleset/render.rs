@@ -10,6 +10,16 @@ pub fn render(ruleset: &Ruleset) -> String {
     for line in &ruleset.header {
         push_comment(&mut out, line);
     }
+    if !ruleset.sets.is_empty() {
+        push_comment(
+            &mut out,
+            "These rules use ipset sets that must exist first: `ipset restore -exist` reads\n\
+             the create lines below with their \"# \" removed (apply and the boot unit do it).",
+        );
+        for set in &ruleset.sets {
+            push_comment(&mut out, &set.create_line());
+        }
+    }
     for table in &ruleset.tables {
         let _ = writeln!(out, "*{}", table.name);
         for chain in &table.chains {
@@ -154,6 +164,7 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
             push(&["-m", "limit", "--limit", &format!("{per_minute}/min")])
         }
         Match::Length(lo, hi) => push(&["-m", "length", "--length", &format!("{lo}:{hi}")]),
+        Match::InSet(name) => push(&["-m", "set", "--match-set", name, "src"]),
     }
 }
 
@@ -167,6 +178,18 @@ fn target_args(t: &Target, a: &mut Vec<String>) {
         Target::RejectTcpReset => push(&["-j", "REJECT", "--reject-with", "tcp-reset"]),
         Target::Notrack => push(&["-j", "CT", "--notrack"]),
         Target::Log { prefix } => push(&["-j", "LOG", "--log-prefix", &quote(prefix)]),
+        Target::AddToSet(name) => push(&["-j", "SET", "--add-set", name, "src", "--exist"]),
         Target::None => {}
     }
+}
+
+/// The `ipset restore` text that creates `sets` (with `-exist`, an existing
+/// identical set is kept with its members).
+pub fn render_sets<'a>(sets: impl IntoIterator<Item = &'a IpSet>) -> String {
+    let mut out = String::new();
+    for set in sets {
+        out.push_str(&set.create_line());
+        out.push('\n');
+    }
+    out
 }

@@ -271,6 +271,20 @@ pub fn replace_hooks_for_noflush(ours: &str, live: &str, chain: &str) -> String 
     ours_file.render()
 }
 
+/// The `ipset restore` lines a rendered ruleset names in its header (`#
+/// create ah-... hash:ip ...`): what must exist before it loads.
+pub fn set_lines(rules: &str) -> String {
+    let mut out = String::new();
+    for line in rules.lines() {
+        if let Some(create) = line.strip_prefix("# create ah-") {
+            out.push_str("create ah-");
+            out.push_str(create);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 use ipnet::IpNet;
 
+use super::model::ListStore;
 use crate::answers::{Hostname, Interface, Mode, PortRange};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,8 @@ pub struct FirewallSpec {
     /// expanded from known client names.
     pub phone_agents: Vec<String>,
     pub rate_limit: bool,
+    /// Where known phones, bans and traps are kept (ipset where the host has it).
+    pub lists: ListStore,
     /// Shown as comments at the top of the rendered rules (e.g. how trunk
     /// names were resolved).
     pub notes: Vec<String>,

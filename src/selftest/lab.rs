@@ -80,8 +80,17 @@ impl Lab {
         Ok(lab)
     }
 
-    /// iptables-restore (or ip6tables-restore) inside the PBX namespace.
+    /// iptables-restore (or ip6tables-restore) inside the PBX namespace,
+    /// after the ipset sets the rules name.
     pub fn load(&self, tool: &str, rules: &str) -> Result<(), ExecError> {
+        let sets = crate::ruleset::restore_file::set_lines(rules);
+        if !sets.is_empty() {
+            exec::run_checked(
+                "ip",
+                &["netns", "exec", &self.pbx, "ipset", "restore", "-exist"],
+                Some(sets.as_bytes()),
+            )?;
+        }
         exec::run_checked(
             "ip",
             &["netns", "exec", &self.pbx, tool],
@@ -90,8 +99,22 @@ impl Lab {
         .map(|_| ())
     }
 
-    /// The addresses on an xt_recent list in the PBX namespace.
+    /// The addresses on a list (its IPv4 ipset set, else its xt_recent
+    /// list) in the PBX namespace.
     pub fn recent(&self, list: &str) -> Vec<String> {
+        let set = crate::ruleset::set_name(list, crate::ruleset::Family::Ipv4);
+        if let Ok(r) = exec::run(
+            "ip",
+            &["netns", "exec", &self.pbx, "ipset", "save", &set],
+            None,
+        ) && r.success
+        {
+            return crate::sets::parse_save(&set, &r.stdout)
+                .members
+                .into_iter()
+                .map(|m| m.address)
+                .collect();
+        }
         let path = format!("/proc/net/xt_recent/{list}");
         exec::run("ip", &["netns", "exec", &self.pbx, "cat", &path], None)
             .map(|r| {

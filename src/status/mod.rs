@@ -1,7 +1,7 @@
 //! What the firewall is doing, read from the live kernel: the mode in force
 //! (from the loaded rules, not assumed), drops per cause, the banned
-//! scanners, known phones and trapped port scanners, and how full the
-//! xt_recent lists are.
+//! scanners, known phones and trapped port scanners, and how full their
+//! ipset sets (or xt_recent lists) are.
 
 pub mod counters;
 pub mod recent;
@@ -14,6 +14,8 @@ pub use counters::Drops;
 pub use recent::Entry;
 
 use crate::exec;
+use crate::lists::LISTS;
+use crate::ruleset::{Family, set_name};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -24,7 +26,9 @@ pub struct Status {
     pub banned_scanners: Vec<Entry>,
     pub known_phones: Vec<Entry>,
     pub trapped_sources: Vec<Entry>,
-    /// Addresses xt_recent keeps per list (`ip_list_tot`).
+    /// "ipset" or "xt_recent".
+    pub list_store: String,
+    /// Addresses each list keeps: the sets' maxelem, or xt_recent's `ip_list_tot`.
     pub list_capacity: u64,
     pub warnings: Vec<String>,
 }
@@ -37,10 +41,19 @@ pub enum StatusError {
 
 const PROC: &str = "/proc/net/xt_recent";
 
-fn list(name: &str) -> Vec<Entry> {
+fn xt_recent_list(name: &str) -> Vec<Entry> {
     std::fs::read_to_string(Path::new(PROC).join(name))
         .map(|t| recent::parse(&t))
         .unwrap_or_default()
+}
+
+/// Both families' sets of `list`, if either exists.
+fn sets_of(list: &str) -> Option<Vec<crate::sets::SetContents>> {
+    let found: Vec<_> = [Family::Ipv4, Family::Ipv6]
+        .into_iter()
+        .filter_map(|f| crate::sets::contents(&set_name(list, f)))
+        .collect();
+    (!found.is_empty()).then_some(found)
 }
 
 fn capacity() -> u64 {
@@ -62,36 +75,70 @@ pub fn gather() -> Result<Status, StatusError> {
     }
     let mode = counters::mode(&rules).map(|m| m.as_str().to_string());
     let drops = counters::drops(&rules);
-    let clock = recent::Clock::read();
-    let list_capacity = capacity();
-    let banned_scanners = recent::dated(list("BADSIP"), clock);
-    let known_phones = recent::dated(list("MYSIP"), clock);
-    let trapped_sources = recent::dated(list("RLM"), clock);
     let mut warnings = Vec::new();
-    for (name, l) in [
-        ("BADSIP", &banned_scanners),
-        ("MYSIP", &known_phones),
-        ("RLM", &trapped_sources),
-    ] {
-        if l.len() as u64 * 10 >= list_capacity * 9 {
-            warnings.push(format!(
-                "{name} holds {} of at most {list_capacity} addresses: the kernel silently forgets the oldest.\n    \
-                 Raise it: echo 'options xt_recent ip_list_tot=10000' > /etc/modprobe.d/xt_recent.conf, then reboot",
-                l.len()
-            ));
+    let in_sets = LISTS.map(sets_of);
+    let (list_store, list_capacity, [known_phones, banned_scanners, trapped_sources]) = if in_sets
+        .iter()
+        .any(Option::is_some)
+    {
+        let now = std::time::SystemTime::now();
+        let capacity = in_sets
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|s| s.maxelem)
+            .min()
+            .unwrap_or(0);
+        for set in in_sets.iter().flatten().flatten() {
+            if set.members.len() as u64 * 10 >= set.maxelem * 9 {
+                warnings.push(format!(
+                        "the ipset set {} holds {} of at most {} addresses: once full, new addresses are not added\n    \
+                         (new scanners go unbanned). What to do: `ipset flush {}` empties it; those sources are\n    \
+                         listed again on their next probe",
+                        set.name,
+                        set.members.len(),
+                        set.maxelem,
+                        set.name
+                    ));
+            }
         }
-    }
-    if clock.is_none() {
-        warnings.push(
-            "the kernel clock (/proc/timer_list) is not readable: times are not shown".into(),
-        );
-    }
+        let entries = in_sets.map(|sets| {
+            let mut all: Vec<Entry> = sets
+                .iter()
+                .flatten()
+                .flat_map(|s| recent::from_set(s, now))
+                .collect();
+            all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+            all
+        });
+        ("ipset", capacity, entries)
+    } else {
+        let clock = recent::Clock::read();
+        let capacity = capacity();
+        let entries = LISTS.map(|name| recent::dated(xt_recent_list(name), clock));
+        for (name, l) in LISTS.iter().zip(&entries) {
+            if l.len() as u64 * 10 >= capacity * 9 {
+                warnings.push(format!(
+                        "{name} holds {} of at most {capacity} addresses: the kernel silently forgets the oldest.\n    \
+                         What to do: install ipset and apply again (a million addresses per list, never evicted)",
+                        l.len()
+                    ));
+            }
+        }
+        if clock.is_none() {
+            warnings.push(
+                "the kernel clock (/proc/timer_list) is not readable: times are not shown".into(),
+            );
+        }
+        ("xt_recent", capacity, entries)
+    };
     Ok(Status {
         mode,
         drops,
         banned_scanners,
         known_phones,
         trapped_sources,
+        list_store: list_store.to_string(),
         list_capacity,
         warnings,
     })
@@ -103,11 +150,13 @@ fn section(out: &mut String, title: &str, entries: &[Entry]) {
         out.push_str("  none\n");
     }
     for e in entries.iter().take(20) {
-        out.push_str(&format!(
-            "  {:<40} last seen {}\n",
-            e.address,
-            e.last_seen.as_deref().unwrap_or("(time unknown)")
-        ));
+        let when = match (&e.last_seen, e.expires_in) {
+            (Some(seen), Some(left)) => format!("last seen {seen}, released in {left} s"),
+            (Some(seen), None) => format!("last seen {seen}"),
+            (None, Some(left)) => format!("released in {left} s"),
+            (None, None) => "listed until removed".to_string(),
+        };
+        out.push_str(&format!("  {:<40} {when}\n", e.address));
     }
     if entries.len() > 20 {
         out.push_str(&format!(
@@ -152,10 +201,16 @@ pub fn report(s: &Status) -> String {
     );
     section(&mut out, "Known phones", &s.known_phones);
     section(&mut out, "Trapped port scanners", &s.trapped_sources);
-    out.push_str(&format!(
-        "\nEach list keeps at most {} addresses (xt_recent ip_list_tot).\n",
-        s.list_capacity
-    ));
+    out.push_str(&match s.list_store.as_str() {
+        "ipset" => format!(
+            "\nEach list is an ipset set of at most {} addresses, never evicted.\n",
+            s.list_capacity
+        ),
+        _ => format!(
+            "\nEach list keeps at most {} addresses (xt_recent ip_list_tot; the oldest is forgotten).\n",
+            s.list_capacity
+        ),
+    });
     for w in &s.warnings {
         out.push_str(&format!("WARNING: {w}\n"));
     }

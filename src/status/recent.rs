@@ -9,8 +9,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub address: String,
-    /// When the kernel last saw this source (RFC 3339, UTC), if the clock could be read.
+    /// When the kernel last saw this source (RFC 3339, UTC), if the clock
+    /// could be read (xt_recent) or the set's timeout tells (ipset).
     pub last_seen: Option<String>,
+    /// Seconds until the kernel drops it from the list; absent: never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
     #[serde(skip)]
     pub last_seen_jiffies: u64,
 }
@@ -33,6 +37,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
             Some(Entry {
                 address,
                 last_seen: None,
+                expires_in: None,
                 last_seen_jiffies: jiffies,
             })
         })
@@ -94,6 +99,30 @@ pub fn dated(mut entries: Vec<Entry>, clock: Option<Clock>) -> Vec<Entry> {
     entries
 }
 
+/// A set's members as entries. A member with a timeout was last refreshed
+/// (seen) `timeout - remaining` seconds ago; sorted newest first. Permanent
+/// members carry no time.
+pub fn from_set(set: &crate::sets::SetContents, now: SystemTime) -> Vec<Entry> {
+    let mut entries: Vec<(u64, Entry)> = set
+        .members
+        .iter()
+        .map(|m| {
+            let ago = m.expires_in.map(|left| set.timeout.saturating_sub(left));
+            let entry = Entry {
+                address: m.address.clone(),
+                last_seen: ago
+                    .and_then(|a| now.checked_sub(Duration::from_secs(a)))
+                    .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+                expires_in: m.expires_in,
+                last_seen_jiffies: 0,
+            };
+            (ago.unwrap_or(u64::MAX), entry)
+        })
+        .collect();
+    entries.sort_by_key(|(ago, _)| *ago);
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +143,18 @@ mod tests {
         assert_eq!(d[0].address, "10.0.0.7", "newest first");
         assert_eq!(d[0].last_seen.as_deref(), Some("1970-01-12T13:46:30Z"));
         assert_eq!(clock.wall(1000), at - Duration::from_secs(20));
+    }
+
+    #[test]
+    fn set_members_are_dated_from_their_timeout() {
+        let set = crate::sets::parse_save(
+            "ah-RLM",
+            "create ah-RLM hash:ip family inet maxelem 9 timeout 600\nadd ah-RLM 10.0.0.9 timeout 500\nadd ah-RLM 10.0.0.8 timeout 590\n",
+        );
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let e = from_set(&set, now);
+        assert_eq!(e[0].address, "10.0.0.8", "newest first");
+        assert_eq!(e[0].last_seen.as_deref(), Some("1970-01-12T13:46:30Z"));
+        assert_eq!(e[1].expires_in, Some(500));
     }
 }

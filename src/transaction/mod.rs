@@ -37,7 +37,7 @@ use crate::root::Root;
 use crate::ruleset::restore_file::{
     builtin_rules, keep_foreign_chains, replace_hooks_for_noflush, replaced_rules,
 };
-use crate::ruleset::{Family, render};
+use crate::ruleset::{Family, ListStore, render, render_sets};
 use crate::ssh::{self, SshError};
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +104,8 @@ pub enum TxError {
     Ami(String),
     #[error("confirming failed: {reason}\n    {restored}")]
     ConfirmFailed { reason: String, restored: String },
+    #[error("the ipset sets for the phone and ban lists: {0}")]
+    Sets(#[from] crate::sets::SetsError),
     #[error("the state directory {path}: {source}")]
     State {
         path: PathBuf,
@@ -340,7 +342,15 @@ pub fn apply(
     };
     state.write(&lock, &pending).map_err(state_err(&state))?;
 
-    // 2. Test every ruleset before touching anything.
+    // 2. The sets the rules name must exist before they can even be tested.
+    // Creating an empty set changes nothing a packet sees; the ones made
+    // here are noted so an undo destroys them again.
+    if let Err(e) = create_sets(plan, &set) {
+        state.clear(&lock).map_err(state_err(&state))?;
+        return Err(e);
+    }
+
+    // 3. Test every ruleset before touching anything.
     let mut texts = Vec::new();
     for (f, live_text) in &live {
         let (text, _, _) = merged_rules(plan, *f, live_text, &known_ours(&state, *f));
@@ -355,7 +365,7 @@ pub fn apply(
     }
     progress("rules tested (iptables-restore --test)");
 
-    // 3. Files, then rules; any failure restores the backup set.
+    // 4. Files, then rules; any failure restores the backup set.
     let fail = |e: TxError| -> TxError {
         let outcome = restore_backup(root, &set);
         let _ = state.clear(&lock);
@@ -398,9 +408,25 @@ pub fn apply(
     }
     // A load that replaced the rules using a list can empty it (legacy
     // iptables, or a table that was flushed): put the phones and bans back.
+    // Where the lists are now ipset sets, the xt_recent entries (the
+    // article's hand-made rules, or an earlier xt_recent install) move there,
+    // so known phones stay known across the switch.
     let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
     for (name, text) in &recent {
-        let _ = firewall::refill_recent(proc_dir, name, &firewall::recent_addresses(text));
+        let addresses = firewall::recent_addresses(text);
+        if plan.firewall.lists == ListStore::Ipset && crate::lists::LISTS.contains(&name.as_str()) {
+            let parsed: Vec<std::net::IpAddr> =
+                addresses.iter().filter_map(|a| a.parse().ok()).collect();
+            if let Ok(n) = crate::sets::add(name, &parsed)
+                && n > 0
+            {
+                progress(&format!(
+                    "{n} address(es) of xt_recent list {name} moved to its ipset set"
+                ));
+            }
+        } else {
+            let _ = firewall::refill_recent(proc_dir, name, &addresses);
+        }
     }
     let jail_changed = plan
         .files
@@ -479,7 +505,7 @@ pub fn apply(
         })
     })?;
 
-    // 4. Either keep it now (--no-confirm) or arm the guard.
+    // 5. Either keep it now (--no-confirm) or arm the guard.
     match opts.confirm_timeout {
         None => {
             persist(root, &state, &id, progress)?;
@@ -511,6 +537,36 @@ pub fn apply(
             })
         }
     }
+}
+
+/// Create the sets every ruleset of the plan names; remember in the backup
+/// set which of them did not exist before.
+fn create_sets(plan: &Plan, set: &BackupSet) -> Result<(), TxError> {
+    let wanted: Vec<&crate::ruleset::IpSet> = [Family::Ipv4, Family::Ipv6]
+        .into_iter()
+        .flat_map(|f| plan.ruleset(f).sets.iter())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let before = crate::sets::names()?;
+    crate::sets::create(&render_sets(wanted.iter().copied()))?;
+    let created: Vec<String> = wanted
+        .iter()
+        .map(|s| s.name.clone())
+        .filter(|n| !before.contains(n))
+        .collect();
+    if !created.is_empty() {
+        std::fs::write(
+            set.dir.join(restore::SETS_CREATED),
+            created.join("\n") + "\n",
+        )
+        .map_err(|source| TxError::Write {
+            path: set.dir.join(restore::SETS_CREATED),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 fn deferred_path(state: &StateDir, id: &str) -> PathBuf {

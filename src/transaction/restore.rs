@@ -40,6 +40,8 @@ impl Restored {
 
 /// In a backup set: the SSH port the apply labelled for SELinux.
 pub const SELINUX_PORT: &str = "selinux-port";
+/// In a backup set: the ipset sets the apply created (one name per line).
+pub const SETS_CREATED: &str = "sets-created";
 
 /// What restoring `set` would do to each file, as a change from the file's
 /// current text to the saved one (`after` empty and `before` set: the file
@@ -137,6 +139,23 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Ok(None) => {}
             Err(e) => r.errors.push(e.to_string()),
         }
+    }
+    // Only now that the rules naming them are gone can the sets go.
+    let created = std::fs::read_to_string(set.dir.join(SETS_CREATED)).unwrap_or_default();
+    let mut kept = Vec::new();
+    for name in created.lines().filter(|l| !l.trim().is_empty()) {
+        if let Err(e) = crate::sets::destroy(name) {
+            r.errors.push(format!("ipset set {name}: {e}"));
+            kept.push(name);
+        }
+    }
+    if !created.is_empty() {
+        let path = set.dir.join(SETS_CREATED);
+        let _ = if kept.is_empty() {
+            std::fs::remove_file(&path)
+        } else {
+            std::fs::write(&path, kept.join("\n") + "\n")
+        };
     }
     if crate::fail2ban::running(root) {
         let jail_restored = set

@@ -142,22 +142,50 @@ pub fn in_ns(ns: &str, program: &str) -> Command {
     c
 }
 
-/// Feed rules to iptables-restore (or ip6tables-restore) inside a namespace.
-pub fn restore(ns: &str, tool: &str, extra: &[&str], rules: &str) -> Output {
-    let mut child = in_ns(ns, tool)
-        .args(extra)
+/// Run `cmd` with `input` on its stdin; its output.
+pub fn feed(mut cmd: Command, input: &str) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn restore");
+        .expect("spawn");
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(rules.as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// `ipset restore -exist` of `text` inside a namespace.
+pub fn ipset_restore(ns: &str, text: &str) {
+    let mut cmd = in_ns(ns, "ipset");
+    cmd.args(["restore", "-exist"]);
+    let out = feed(cmd, text);
+    assert!(
+        out.status.success(),
+        "ipset restore failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Feed rules to iptables-restore as they are: sets they name must exist.
+pub fn restore_as_is(ns: &str, tool: &str, rules: &str) -> Output {
+    feed(in_ns(ns, tool), rules)
+}
+
+/// Feed rules to iptables-restore (or ip6tables-restore) inside a namespace,
+/// after creating the ipset sets their header names (as apply does).
+pub fn restore(ns: &str, tool: &str, extra: &[&str], rules: &str) -> Output {
+    let sets = asterisk_harden::ruleset::restore_file::set_lines(rules);
+    if !sets.is_empty() {
+        ipset_restore(ns, &sets);
+    }
+    let mut cmd = in_ns(ns, tool);
+    cmd.args(extra);
+    feed(cmd, rules)
 }
 
 pub fn load(ns: &str, rules: &str) {
@@ -192,6 +220,11 @@ impl Drop for EmptyNs {
 /// host: an empty root and an empty network namespace, so that the probe's
 /// defaults are the article's and the output is the same on every machine.
 pub fn render(answers: &str, family: &str) -> String {
+    render_with_env(answers, family, &[])
+}
+
+/// `render` with environment variables set (e.g. ASTERISK_HARDEN_LISTS).
+pub fn render_with_env(answers: &str, family: &str, env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("answers.toml");
     std::fs::write(&path, answers).unwrap();
@@ -200,6 +233,7 @@ pub fn render(answers: &str, family: &str) -> String {
     let ns = EmptyNs::new();
     let out = run_checked(
         in_ns(&ns.0, bin().to_str().unwrap())
+            .envs(env.iter().copied())
             .arg("--root")
             .arg(&root)
             .args(["render", "--family", family, "--answers"])
@@ -321,8 +355,24 @@ pub fn sip_request(method: &str, host_part: &str, from_ip: &str, user_agent: &st
     )
 }
 
-/// The addresses on an xt_recent list inside a namespace.
+/// The addresses on a list inside a namespace: both ipset sets of the list
+/// (ah-LIST, ah-LIST6) where the rules use ipset, else its xt_recent list.
 pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
+    let mut in_sets = None;
+    for set in [format!("ah-{list}"), format!("ah-{list}6")] {
+        let out = in_ns(ns, "ipset").args(["save", &set]).output().unwrap();
+        if out.status.success() {
+            let members =
+                asterisk_harden::sets::parse_save(&set, &String::from_utf8_lossy(&out.stdout))
+                    .members;
+            in_sets
+                .get_or_insert_with(Vec::new)
+                .extend(members.into_iter().map(|m| m.address));
+        }
+    }
+    if let Some(addresses) = in_sets {
+        return addresses;
+    }
     let out = in_ns(ns, "cat")
         .arg(format!("/proc/net/xt_recent/{list}"))
         .output()

@@ -197,6 +197,11 @@ pub fn firewall(ns: &str) -> String {
             all.push('\n');
         }
     }
+    // The sets are part of the firewall: an undo must remove the ones it made.
+    let sets = in_ns(ns, "ipset").args(["list", "-n"]).output().unwrap();
+    for name in String::from_utf8_lossy(&sets.stdout).lines() {
+        all.push_str(&format!("ipset set {name}\n"));
+    }
     all
 }
 
