@@ -312,3 +312,62 @@ fn tls_handshake_completes_only_with_the_hostname_as_sni() {
     );
     assert!(recent_list(&pbx.ns, "MYSIP").contains(&phone.ip));
 }
+
+/// A known phone that knocks on a trap port (VNC, 5900) is dropped on every
+/// port, fast path included, and cannot buy its way back with the hostname.
+fn trap_holds_against_a_known_phone(lists: &str) {
+    let (mut lab, pbx) = Lab::new(&format!("trap-{}", &lists[..3]));
+    let phone = lab.host("phone", "enp1s0");
+    let knocker = lab.host("knock", "eno1");
+    let rules = render_with_env(
+        &strict_answers(""),
+        "ipv4",
+        &[("ASTERISK_HARDEN_LISTS", lists)],
+    );
+    load(&pbx.ns, &rules);
+    let inbox = udp_listener(&pbx.ns, 5060);
+    for h in [&phone, &knocker] {
+        send_sip(h, "REGISTER", HOST, "Yealink SIP-T46S");
+    }
+    assert_eq!(
+        drain(&inbox, WINDOW).len(),
+        2,
+        "the phones were not admitted"
+    );
+
+    assert!(
+        !tcp_send(&knocker.ns, PBX_IP, 5900, "RFB 003.008\n"),
+        "the trap port answered"
+    );
+    assert!(recent_list(&pbx.ns, "RLM").contains(&knocker.ip));
+    assert!(
+        !recent_list(&pbx.ns, "MYSIP").contains(&knocker.ip),
+        "a trapped source is still a known phone"
+    );
+    send_sip(&knocker, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
+    send_sip(&knocker, "REGISTER", HOST, "Yealink SIP-T46S");
+    assert!(
+        drain(&inbox, WINDOW).is_empty(),
+        "a trapped phone got in ({lists})"
+    );
+    assert!(!recent_list(&pbx.ns, "MYSIP").contains(&knocker.ip));
+    // The other phone is untouched.
+    send_sip(&phone, "OPTIONS", PBX_IP, "Yealink SIP-T46S");
+    assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
+}
+
+#[test]
+fn a_port_scan_trap_drops_even_a_known_phone() {
+    if !lab_allowed() {
+        return;
+    }
+    trap_holds_against_a_known_phone("ipset");
+}
+
+#[test]
+fn a_port_scan_trap_drops_even_a_known_phone_with_xt_recent() {
+    if !lab_allowed() {
+        return;
+    }
+    trap_holds_against_a_known_phone("xt_recent");
+}

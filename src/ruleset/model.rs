@@ -140,6 +140,8 @@ pub enum RecentOp {
     Update,
     /// Match if listed, leave it alone.
     Rcheck,
+    /// Take the source off the list (always matches).
+    Remove,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +201,8 @@ pub enum Target {
     /// `SET --add-set NAME src --exist`: add the source (or refresh its
     /// timeout), then go on with the next rule.
     AddToSet(String),
+    /// `SET --del-set NAME src`: take the source off, then go on.
+    DelFromSet(String),
     /// No target: the rule only has its matches' side effects (recent --set).
     None,
 }

@@ -139,6 +139,7 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
                 RecentOp::Set => "--set",
                 RecentOp::Update => "--update",
                 RecentOp::Rcheck => "--rcheck",
+                RecentOp::Remove => "--remove",
             }]);
             if let Some(s) = seconds {
                 push(&["--seconds", &s.to_string()]);
@@ -179,6 +180,7 @@ fn target_args(t: &Target, a: &mut Vec<String>) {
         Target::Notrack => push(&["-j", "CT", "--notrack"]),
         Target::Log { prefix } => push(&["-j", "LOG", "--log-prefix", &quote(prefix)]),
         Target::AddToSet(name) => push(&["-j", "SET", "--add-set", name, "src", "--exist"]),
+        Target::DelFromSet(name) => push(&["-j", "SET", "--del-set", name, "src"]),
         Target::None => {}
     }
 }
