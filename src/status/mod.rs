@@ -194,11 +194,12 @@ pub fn report(s: &Status) -> String {
     ] {
         out.push_str(&format!("  {n:>10}  {what}\n"));
     }
-    section(
-        &mut out,
-        "Banned scanners, newest first",
-        &s.banned_scanners,
-    );
+    // A set entry without a timeout carries no time: no order to claim.
+    let banned = match s.list_store.as_str() {
+        "ipset" => "Banned scanners",
+        _ => "Banned scanners, newest first",
+    };
+    section(&mut out, banned, &s.banned_scanners);
     section(&mut out, "Known phones", &s.known_phones);
     section(&mut out, "Trapped port scanners", &s.trapped_sources);
     out.push_str(&match s.list_store.as_str() {
