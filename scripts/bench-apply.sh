@@ -12,6 +12,8 @@ cargo build --release --quiet
 bin="$PWD/target/release/asterisk-harden"
 answers="$PWD/assets/examples/strict.toml"
 ns="ahbench-apply-$$"
+source scripts/netns-reap.sh
+reap_stale_namespaces
 sandbox="$(mktemp -d)"
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$sandbox"; }
 trap cleanup EXIT

@@ -17,6 +17,8 @@ cargo build --release --quiet --bins
 bin="$PWD/target/release/asterisk-harden"
 blast="$PWD/target/release/ah-udpblast"
 tag="ahbench-$$"
+source scripts/netns-reap.sh
+reap_stale_namespaces
 variants=(none article ours ours100k floor nftfloor)
 bulk=100000
 scenarios=(sip rtp flood)

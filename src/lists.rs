@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::root::Root;
-use crate::ruleset::{Family, set_name};
 use crate::sets::{self, SetsError};
 use crate::transaction::write_file_atomically;
 
@@ -55,32 +54,24 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ListsError + '_ {
 
 /// The members of both families' sets of `list`, if either set exists.
 fn set_addresses(list: &str) -> Option<Vec<String>> {
-    let v4 = sets::contents(&set_name(list, Family::Ipv4));
-    let v6 = sets::contents(&set_name(list, Family::Ipv6));
-    if v4.is_none() && v6.is_none() {
-        return None;
-    }
-    Some(
-        v4.into_iter()
-            .chain(v6)
+    sets::of_list(list).map(|found| {
+        found
+            .into_iter()
             .flat_map(|s| s.members)
             .map(|m| m.address)
-            .collect(),
-    )
+            .collect()
+    })
+}
+
+/// The addresses on xt_recent's list `name`, if it exists.
+fn xt_recent_addresses(name: &str) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(Path::new(PROC).join(name)).ok()?;
+    Some(crate::status::recent::addresses(&text))
 }
 
 /// What the kernel holds for `name`: its ipset sets, else its xt_recent list.
 fn live_addresses(name: &str) -> Option<Vec<String>> {
-    if let Some(addresses) = set_addresses(name) {
-        return Some(addresses);
-    }
-    let text = std::fs::read_to_string(Path::new(PROC).join(name)).ok()?;
-    Some(
-        crate::status::recent::parse(&text)
-            .into_iter()
-            .map(|e| e.address)
-            .collect(),
-    )
+    set_addresses(name).or_else(|| xt_recent_addresses(name))
 }
 
 /// Save every list the kernel has now. Returns (list, addresses saved).
@@ -167,7 +158,7 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
         let in_sets = set_addresses(name);
         let present = in_sets
             .clone()
-            .or_else(|| live_addresses(name))
+            .or_else(|| xt_recent_addresses(name))
             .unwrap_or_default();
         let (already, new): (Vec<IpAddr>, Vec<IpAddr>) = addresses
             .into_iter()

@@ -78,6 +78,16 @@ pub fn contents(name: &str) -> Option<SetContents> {
     ran.success.then(|| parse_save(name, &ran.stdout))
 }
 
+/// Both families' sets of the logical list `list` (MYSIP, BADSIP, RLM), or
+/// `None` when neither exists (the lists are xt_recent's, or not loaded).
+pub fn of_list(list: &str) -> Option<Vec<SetContents>> {
+    let found: Vec<SetContents> = [Family::Ipv4, Family::Ipv6]
+        .into_iter()
+        .filter_map(|f| contents(&set_name(list, f)))
+        .collect();
+    (!found.is_empty()).then_some(found)
+}
+
 /// `create NAME hash:ip ... maxelem N ...` then `add NAME ADDR [timeout S]`.
 pub fn parse_save(name: &str, text: &str) -> SetContents {
     let mut maxelem = 0;

@@ -56,21 +56,6 @@ pub struct HostFiles {
 }
 
 impl HostFiles {
-    /// A host nothing is known about (e.g. for `render`, which writes no file).
-    pub fn unknown() -> Self {
-        Self {
-            distro: Distro::Unknown,
-            sshd: None,
-            openssh: None,
-            exe: PathBuf::from("/usr/bin/asterisk-harden"),
-            asterisk: AsteriskFacts::default(),
-            hygiene: Vec::new(),
-            fail2ban: Fail2banFacts::default(),
-            lists: crate::probe::firewall::detect_list_store(),
-            files: BTreeMap::new(),
-        }
-    }
-
     pub fn text(&self, path: &Path) -> Option<&str> {
         self.files.get(path).and_then(|t| t.as_deref())
     }

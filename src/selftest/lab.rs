@@ -117,12 +117,7 @@ impl Lab {
         }
         let path = format!("/proc/net/xt_recent/{list}");
         exec::run("ip", &["netns", "exec", &self.pbx, "cat", &path], None)
-            .map(|r| {
-                crate::status::recent::parse(&r.stdout)
-                    .into_iter()
-                    .map(|e| e.address)
-                    .collect()
-            })
+            .map(|r| crate::status::recent::addresses(&r.stdout))
             .unwrap_or_default()
     }
 }

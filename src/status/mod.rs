@@ -15,7 +15,6 @@ pub use recent::Entry;
 
 use crate::exec;
 use crate::lists::LISTS;
-use crate::ruleset::{Family, set_name};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -47,15 +46,6 @@ fn xt_recent_list(name: &str) -> Vec<Entry> {
         .unwrap_or_default()
 }
 
-/// Both families' sets of `list`, if either exists.
-fn sets_of(list: &str) -> Option<Vec<crate::sets::SetContents>> {
-    let found: Vec<_> = [Family::Ipv4, Family::Ipv6]
-        .into_iter()
-        .filter_map(|f| crate::sets::contents(&set_name(list, f)))
-        .collect();
-    (!found.is_empty()).then_some(found)
-}
-
 fn capacity() -> u64 {
     std::fs::read_to_string("/sys/module/xt_recent/parameters/ip_list_tot")
         .ok()
@@ -76,7 +66,7 @@ pub fn gather() -> Result<Status, StatusError> {
     let mode = counters::mode(&rules).map(|m| m.as_str().to_string());
     let drops = counters::drops(&rules);
     let mut warnings = Vec::new();
-    let in_sets = LISTS.map(sets_of);
+    let in_sets = LISTS.map(crate::sets::of_list);
     let (list_store, list_capacity, [known_phones, banned_scanners, trapped_sources]) = if in_sets
         .iter()
         .any(Option::is_some)

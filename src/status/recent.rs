@@ -44,6 +44,11 @@ pub fn parse(text: &str) -> Vec<Entry> {
         .collect()
 }
 
+/// Just the addresses of a /proc/net/xt_recent file.
+pub fn addresses(text: &str) -> Vec<String> {
+    parse(text).into_iter().map(|e| e.address).collect()
+}
+
 /// The kernel's clock: jiffies now and ticks per second.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
@@ -143,6 +148,12 @@ mod tests {
         assert_eq!(d[0].address, "10.0.0.7", "newest first");
         assert_eq!(d[0].last_seen.as_deref(), Some("1970-01-12T13:46:30Z"));
         assert_eq!(clock.wall(1000), at - Duration::from_secs(20));
+    }
+
+    #[test]
+    fn recent_file_addresses() {
+        let t = "src=10.0.0.2 ttl: 64 last_seen: 4295 oldest_pkt: 1 4295\nsrc=2001:db8::1 ttl: 0 last_seen: 1 oldest_pkt: 1 1\n";
+        assert_eq!(addresses(t), ["10.0.0.2", "2001:db8::1"]);
     }
 
     #[test]

@@ -140,17 +140,6 @@ pub fn recent_lists(proc_dir: &Path) -> Vec<(String, String)> {
     lists
 }
 
-/// The addresses in a /proc/net/xt_recent file ("src=1.2.3.4 ttl: ...").
-pub fn recent_addresses(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| {
-            l.strip_prefix("src=")
-                .and_then(|r| r.split_whitespace().next())
-                .map(str::to_string)
-        })
-        .collect()
-}
-
 /// Write addresses back into a live list, one `+addr` per write (the
 /// kernel's interface). A list whose rule is gone has no file: skipped.
 pub fn refill_recent(proc_dir: &Path, name: &str, addresses: &[String]) -> std::io::Result<usize> {
@@ -180,11 +169,5 @@ mod tests {
         let m = explain("iptables-restore: line 3 failed", text);
         assert!(m.ends_with("the line: -A PREROUTING -j NOPE"), "{m}");
         assert_eq!(explain("something else", text), "something else");
-    }
-
-    #[test]
-    fn recent_file_addresses() {
-        let t = "src=10.0.0.2 ttl: 64 last_seen: 4295 oldest_pkt: 1 4295\nsrc=2001:db8::1 ttl: 0 last_seen: 1 oldest_pkt: 1 1\n";
-        assert_eq!(recent_addresses(t), ["10.0.0.2", "2001:db8::1"]);
     }
 }

@@ -413,7 +413,7 @@ pub fn apply(
     // so known phones stay known across the switch.
     let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
     for (name, text) in &recent {
-        let addresses = firewall::recent_addresses(text);
+        let addresses = crate::status::recent::addresses(text);
         if plan.firewall.lists == ListStore::Ipset && crate::lists::LISTS.contains(&name.as_str()) {
             let parsed: Vec<std::net::IpAddr> =
                 addresses.iter().filter_map(|a| a.parse().ok()).collect();

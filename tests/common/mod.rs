@@ -20,6 +20,33 @@ pub const LAB_NET: &str = "10.77.0.0/24";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// Namespaces of earlier test runs that were killed (SIGKILL, a timeout)
+/// before their `Drop` ran: `ahlab-PID-...` whose PID is gone. Deleted once
+/// per test process, before it makes its own.
+fn reap_stale_namespaces() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(out) = Command::new("ip").args(["netns", "list"]).output() else {
+            return;
+        };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Some(name) = line.split_whitespace().next() else {
+                continue;
+            };
+            let pid = name
+                .strip_prefix("ahlab-")
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(pid) = pid
+                && pid != std::process::id()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = Command::new("ip").args(["netns", "del", name]).status();
+            }
+        }
+    });
+}
+
 /// Whether this test may build a lab. Off root it skips, except under CI,
 /// where a test that cannot run must fail, not pass silently.
 pub fn lab_allowed() -> bool {
@@ -67,6 +94,7 @@ pub struct Lab {
 impl Lab {
     /// A switch and a PBX whose interface is named like a modern server's (ens3).
     pub fn new(tag: &str) -> (Lab, Host) {
+        reap_stale_namespaces();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let prefix = format!("ahlab-{}-{n}-{tag}", std::process::id());
         let switch = format!("{prefix}-sw");
@@ -203,6 +231,7 @@ pub struct EmptyNs(pub String);
 
 impl EmptyNs {
     pub fn new() -> Self {
+        reap_stale_namespaces();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("ahlab-{}-{n}-empty", std::process::id());
         run_checked(Command::new("ip").args(["netns", "add", &name]));
@@ -358,8 +387,9 @@ pub fn sip_request(method: &str, host_part: &str, from_ip: &str, user_agent: &st
 /// The addresses on a list inside a namespace: both ipset sets of the list
 /// (ah-LIST, ah-LIST6) where the rules use ipset, else its xt_recent list.
 pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
+    use asterisk_harden::ruleset::{Family, set_name};
     let mut in_sets = None;
-    for set in [format!("ah-{list}"), format!("ah-{list}6")] {
+    for set in [Family::Ipv4, Family::Ipv6].map(|f| set_name(list, f)) {
         let out = in_ns(ns, "ipset").args(["save", &set]).output().unwrap();
         if out.status.success() {
             let members =
@@ -377,14 +407,7 @@ pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
         .arg(format!("/proc/net/xt_recent/{list}"))
         .output()
         .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("src=")
-                .and_then(|r| r.split_whitespace().next())
-                .map(str::to_string)
-        })
-        .collect()
+    asterisk_harden::status::recent::addresses(&String::from_utf8_lossy(&out.stdout))
 }
 
 pub fn sources(got: &[(String, String)]) -> Vec<&str> {
