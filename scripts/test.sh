@@ -24,6 +24,7 @@ declare -A needed=(
   [fail2ban-client]=fail2ban
   [chattr]=e2fsprogs
   [ip]=iproute2
+  [sipp]=sip-tester
   [timeout]=coreutils
 )
 missing=()
@@ -47,6 +48,26 @@ export PATH="$PATH:/usr/sbin:/sbin"
 # bash-completion has no command of its own.
 if [ ! -f /usr/share/bash-completion/bash_completion ] && [ "$(id -u)" -eq 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bash-completion >/dev/null
+fi
+
+# The lab's real Asterisk (PJSIP), built for Debian 12 in ../shared/asterisk-lab:
+# tests/asterisk_lab.rs runs it. Elsewhere those tests find `asterisk` on PATH or
+# in ASTERISK_HARDEN_TEST_ASTERISK, and skip (saying how to get one) without it,
+# except under CI=true.
+if [ -z "${ASTERISK_HARDEN_TEST_ASTERISK:-}" ] && [ ! -x /opt/asterisk-lab/sbin/asterisk ]; then
+  lab=""
+  for dir in ../shared/asterisk-lab /work/shared/asterisk-lab; do
+    if [ -z "$lab" ] && [ -f "$dir/install.sh" ]; then lab="$dir"; fi
+  done
+  if [ -n "$lab" ] && [ "$(id -u)" -eq 0 ]; then
+    echo "installing the lab Asterisk from $lab"
+    bash "$lab/install.sh" >/dev/null
+  elif [ "${CI:-}" = true ]; then
+    echo "CI=true and no lab Asterisk: ../shared/asterisk-lab/install.sh is missing or this is not root" >&2
+    exit 1
+  else
+    echo "no lab Asterisk here: the Asterisk tests will skip (sudo ../shared/asterisk-lab/install.sh)"
+  fi
 fi
 
 cargo fmt --check

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::cli_output::{AmiSettings, LiveTransport};
 use super::conf::Conf;
+use super::live::Console;
 use crate::exec;
 use crate::root::Root;
 
@@ -53,6 +55,44 @@ pub struct AsteriskFacts {
     pub freepbx_firewall: bool,
     /// Files that could not be parsed, with the reason.
     pub unreadable: Vec<String>,
+    /// The running Asterisk that reads these files, as it answers `-rx`.
+    pub live: Option<LiveAsterisk>,
+    /// Why no running Asterisk was asked, when none was.
+    pub live_absent: Option<String>,
+    /// The modules this Asterisk has, when its module directory can be read.
+    pub modules: Option<ModuleDir>,
+}
+
+/// What the running Asterisk itself says (`asterisk -rx`), which is what
+/// counts where it differs from the files (a change not reloaded yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LiveAsterisk {
+    /// How an admin asks it: `asterisk -rx` or `asterisk -C FILE -rx`.
+    pub ask: String,
+    pub version: Option<String>,
+    pub config_dir: Option<String>,
+    /// `pjsip show transports`.
+    pub transports: Vec<LiveTransport>,
+    /// `rtp show settings`.
+    pub rtp: Option<(u16, u16)>,
+    /// `manager show settings`.
+    pub ami: Option<AmiSettings>,
+    /// `module show`: the modules loaded now (`name.so`).
+    pub loaded_modules: Vec<String>,
+}
+
+/// An Asterisk module directory and the modules in it (names without `.so`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleDir {
+    pub dir: String,
+    pub names: Vec<String>,
+}
+
+impl ModuleDir {
+    pub fn has(&self, module: &str) -> bool {
+        let name = super::modules::module_name(module);
+        self.names.contains(&name)
+    }
 }
 
 /// A config file and what it includes, as (host path, parsed) in reading order.
@@ -231,9 +271,89 @@ fn iax_peers(files: &[(PathBuf, Conf)]) -> Vec<String> {
     peers
 }
 
+/// The module directory asterisk.conf names (`astmoddir`), or the first of
+/// the distributions' usual places that exists, read through the root.
+fn module_dir_on_disk(root: &Root) -> Option<ModuleDir> {
+    let named = std::fs::read_to_string(root.path("/etc/asterisk/asterisk.conf"))
+        .ok()
+        .and_then(|t| Conf::parse(&t).ok())
+        .and_then(|c| {
+            c.settings_in("directories")
+                .iter()
+                .find(|(_, k, _)| k.eq_ignore_ascii_case("astmoddir"))
+                .map(|(_, _, v)| v.to_string())
+        });
+    let candidates = named.into_iter().chain(
+        super::modules::DEFAULT_MODULE_DIRS
+            .iter()
+            .map(|d| d.to_string()),
+    );
+    candidates.into_iter().find_map(|dir| {
+        let names = super::modules::in_directory(&root.path(&dir))?;
+        Some(ModuleDir { dir, names })
+    })
+}
+
+/// Ask the running Asterisk; a command that fails leaves its field empty.
+fn live_facts(console: &Console) -> LiveAsterisk {
+    use super::cli_output as out;
+    let loaded = console
+        .rx("module show")
+        .map(|t| out::loaded_modules(&t))
+        .unwrap_or_default();
+    LiveAsterisk {
+        ask: console.prefix(),
+        version: console
+            .settings
+            .version
+            .as_ref()
+            .map(|v| format!("Asterisk {v}")),
+        config_dir: console.settings.config_dir.clone(),
+        transports: console
+            .rx("pjsip show transports")
+            .map(|t| out::pjsip_transports(&t))
+            .unwrap_or_default(),
+        rtp: console
+            .rx("rtp show settings")
+            .ok()
+            .and_then(|t| out::rtp_range(&t)),
+        ami: console.ami().ok(),
+        loaded_modules: loaded.iter().map(|m| format!("{}.so", m.name)).collect(),
+    }
+}
+
 impl AsteriskFacts {
-    /// Read what /etc/asterisk (under `root`) says.
+    /// Read what /etc/asterisk (under `root`) says, and what the running
+    /// Asterisk that reads it answers.
     pub fn probe(root: &Root) -> Self {
+        let mut facts = Self::read_files(root);
+        if !facts.installed {
+            return facts;
+        }
+        match Console::for_root(root) {
+            Ok(console) => {
+                let live = live_facts(&console);
+                if live.version.is_some() {
+                    facts.version = live.version.clone();
+                }
+                if let Some(names) = console.available_modules() {
+                    facts.modules = Some(ModuleDir {
+                        dir: console.settings.module_dir.clone().unwrap_or_default(),
+                        names,
+                    });
+                }
+                facts.live = Some(live);
+            }
+            Err(why) => facts.live_absent = Some(why.to_string()),
+        }
+        if facts.modules.is_none() {
+            facts.modules = module_dir_on_disk(root);
+        }
+        facts
+    }
+
+    /// Only what the files say (no program is run but `asterisk -V`).
+    pub fn read_files(root: &Root) -> Self {
         let dir = root.path(CONFIG_DIR);
         if !dir.is_dir() {
             return Self::default();
@@ -251,12 +371,14 @@ impl AsteriskFacts {
         let manager = read("manager.conf");
         let mut transports = pjsip_transports(&pjsip);
         transports.extend(chan_sip_transport(&sip));
-        let ami_bindaddr = manager.first().and_then(|(_, c)| {
-            c.settings_in("general")
-                .iter()
-                .find(|(_, k, _)| k.eq_ignore_ascii_case("bindaddr"))
-                .map(|(_, _, v)| v.to_string())
-        });
+        // AMI applies [general] settings in order: the last bindaddr wins,
+        // including one a FreePBX custom file appends with `[general](+)`.
+        let ami_bindaddr = manager
+            .iter()
+            .flat_map(|(_, c)| c.settings_in("general"))
+            .filter(|(_, k, _)| k.eq_ignore_ascii_case("bindaddr"))
+            .map(|(_, _, v)| v.to_string())
+            .next_back();
         let freepbx = root.path("/etc/freepbx.conf").exists()
             || root.path("/etc/amportal.conf").exists()
             || std::fs::read_dir(&dir).is_ok_and(|rd| {
@@ -282,6 +404,7 @@ impl AsteriskFacts {
             freepbx,
             freepbx_firewall: root.path("/var/www/html/admin/modules/firewall").is_dir(),
             unreadable,
+            ..Self::default()
         }
     }
 

@@ -20,6 +20,8 @@ pub struct Finding {
     pub what_to_do: String,
 }
 
+const NO_CALL_LIMIT: &str = "PJSIP has no per-endpoint call limit";
+
 const TOLL_FRAUD: &str = "a stranger who reaches it can make calls on your trunks: toll fraud";
 
 /// A secret too weak to survive a brute-forcer: short, digits only, or the
@@ -37,21 +39,61 @@ fn at(path: &Path, index: usize) -> String {
 /// A setting: (line index, lowercase key, value).
 type Setting = (usize, String, String);
 
-/// Each non-template section: (header line, name, its settings).
+/// The templates a section header names: `[1101](endpoint-basic,other)`;
+/// `!` (is a template) and `+` (adds to a section) are not templates.
+fn templates_of(options: &str) -> Vec<&str> {
+    options
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "!" && *t != "+")
+        .collect()
+}
+
+/// Each non-template section: (header line, name, its settings, those it
+/// inherits from its templates first, as Asterisk applies them).
 fn sections(conf: &Conf) -> Vec<(usize, String, Vec<Setting>)> {
     let headers = conf.sections();
+    let own = |k: usize| -> Vec<Setting> {
+        let (i, name, _) = headers[k];
+        let end = headers.get(k + 1).map_or(conf.lines.len(), |(j, _, _)| *j);
+        conf.settings_in(name)
+            .into_iter()
+            .filter(|(j, _, _)| *j > i && *j < end)
+            .map(|(j, key, v)| (j, key.to_ascii_lowercase(), v.to_string()))
+            .collect()
+    };
+    // Depth-limited: a template loop in a broken file must not hang.
+    fn inherited(
+        headers: &[(usize, &str, &str)],
+        own: &dyn Fn(usize) -> Vec<Setting>,
+        options: &str,
+        depth: usize,
+    ) -> Vec<Setting> {
+        if depth > 8 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for t in templates_of(options) {
+            if let Some(k) = headers
+                .iter()
+                .position(|(_, n, o)| n.eq_ignore_ascii_case(t) && o.contains('!'))
+            {
+                out.extend(inherited(headers, own, headers[k].2, depth + 1));
+                out.extend(own(k));
+            }
+        }
+        out
+    }
     headers
         .iter()
         .enumerate()
         .filter(|(_, (_, _, opts))| !opts.contains('!'))
-        .map(|(k, (i, name, _))| {
-            let end = headers.get(k + 1).map_or(conf.lines.len(), |(j, _, _)| *j);
-            let settings = conf
-                .settings_in(name)
-                .into_iter()
-                .filter(|(j, _, _)| *j > *i && *j < end)
-                .map(|(j, key, v)| (j, key.to_ascii_lowercase(), v.to_string()))
-                .collect();
+        .map(|(k, (i, name, opts))| {
+            let mut settings = inherited(&headers, &own, opts, 0);
+            settings.extend(own(k));
             (*i, name.to_string(), settings)
         })
         .collect()
@@ -77,7 +119,8 @@ fn get<'a>(
     settings: &'a [(usize, String, String)],
     key: &str,
 ) -> Option<&'a (usize, String, String)> {
-    settings.iter().find(|(_, k, _)| k == key)
+    // The last one wins, as in Asterisk (a section's own over its template's).
+    settings.iter().rev().find(|(_, k, _)| k == key)
 }
 
 /// chan_sip (Asterisk before 21): sip.conf.
@@ -177,6 +220,16 @@ pub fn pjsip(path: &Path, conf: &Conf, freepbx: bool) -> Vec<Finding> {
                     "remove the [anonymous] endpoint, or give it a context that cannot dial out".into()
                 },
             }),
+            Some("endpoint") if !restricted(&settings) && get(&settings, "auth").is_none() => out.push(Finding {
+                at: at(path, i),
+                problem: format!("endpoint [{name}] has no inbound auth and no acl/permit"),
+                why: format!("a request naming it as the caller (its From user) is let in without a password; {TOLL_FRAUD}"),
+                what_to_do: if freepbx {
+                    "FreePBX: the trunk's Permit/Deny settings (the provider's addresses only)".into()
+                } else {
+                    "limit it to the provider's addresses: permit=/deny= or acl=, and identify_by=ip".into()
+                },
+            }),
             Some("endpoint") if !restricted(&settings) => out.push(Finding {
                 at: at(path, i),
                 problem: format!("endpoint [{name}] has no acl/permit: reachable from any address"),
@@ -201,7 +254,7 @@ pub fn pjsip(path: &Path, conf: &Conf, freepbx: bool) -> Vec<Finding> {
     if !out.is_empty() {
         out.push(Finding {
             at: path.display().to_string(),
-            problem: "PJSIP has no per-endpoint call limit".into(),
+            problem: NO_CALL_LIMIT.into(),
             why: "a stolen extension can run many expensive calls at once".into(),
             what_to_do: "limit concurrent calls in the dialplan (GROUP()/GROUP_COUNT()) or in FreePBX's Outbound Concurrency Limit".into(),
         });
@@ -227,6 +280,20 @@ pub fn findings(root: &Root) -> Vec<Finding> {
             continue;
         };
         out.extend(check(&path, &conf, freepbx::generated(&text)));
+    }
+    // A dialplan that counts calls (GROUP()/GROUP_COUNT()) is the limit.
+    let limits_calls = ["extensions.conf", "extensions_custom.conf"]
+        .iter()
+        .any(|f| {
+            std::fs::read_to_string(root.path(PathBuf::from(super::CONFIG_DIR).join(f))).is_ok_and(
+                |t| {
+                    t.lines()
+                        .any(|l| !l.trim_start().starts_with(';') && l.contains("GROUP_COUNT("))
+                },
+            )
+        });
+    if limits_calls {
+        out.retain(|f| f.problem != NO_CALL_LIMIT);
     }
     out
 }

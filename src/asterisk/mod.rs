@@ -2,6 +2,7 @@
 //! makes (modules.conf, manager.conf, amportal.conf).
 
 pub mod amportal;
+pub mod cli_output;
 pub mod conf;
 pub mod edit;
 mod facts;
@@ -11,4 +12,6 @@ pub mod live;
 pub mod manager;
 pub mod modules;
 
-pub use facts::{AsteriskFacts, CONFIG_DIR, SipTransport, TransportProtocol};
+pub use facts::{
+    AsteriskFacts, CONFIG_DIR, LiveAsterisk, ModuleDir, SipTransport, TransportProtocol,
+};

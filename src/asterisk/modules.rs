@@ -54,6 +54,29 @@ pub fn removed_modules(wanted: &[String], major: Option<u32>) -> Vec<(String, u3
         .collect()
 }
 
+/// The module names (without `.so`) in an Asterisk module directory, sorted;
+/// `None` when the directory cannot be read.
+pub fn in_directory(dir: &std::path::Path) -> Option<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".so").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+/// Where distributions install Asterisk's modules (checked through the root
+/// when no running Asterisk says where its own are).
+pub const DEFAULT_MODULE_DIRS: [&str; 3] = [
+    "/usr/lib/asterisk/modules",
+    "/usr/lib64/asterisk/modules",
+    "/usr/lib/x86_64-linux-gnu/asterisk/modules",
+];
+
 pub fn ensure_noload(text: &str, modules: &[String]) -> Result<Edit, ConfError> {
     let mut conf = Conf::parse(text)?;
     let mut notes = Vec::new();

@@ -7,7 +7,7 @@ use super::files::{AfterWrite, FileChange, Stage};
 use super::host::HostFiles;
 use crate::answers::Answers;
 use crate::asterisk::conf::ConfError;
-use crate::asterisk::{CONFIG_DIR, amportal, freepbx, manager, modules};
+use crate::asterisk::{AsteriskFacts, CONFIG_DIR, amportal, freepbx, manager, modules};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AsteriskPlanError {
@@ -85,6 +85,51 @@ fn target(host: &HostFiles, path: &Path) -> Result<(PathBuf, bool), AsteriskPlan
     }
 }
 
+fn or_none(list: &[String]) -> String {
+    if list.is_empty() {
+        "none".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// The noload modules this Asterisk has, and those it does not (all "has"
+/// when its module directory is unknown), as `name.so`.
+fn split_by_presence(noload: &[String], facts: &AsteriskFacts) -> (Vec<String>, Vec<String>) {
+    noload
+        .iter()
+        .map(|m| format!("{}.so", modules::module_name(m)))
+        .partition(|m| facts.modules.as_ref().is_none_or(|d| d.has(m)))
+}
+
+/// modules.conf is read at start: what changes now, and how to unload the
+/// ones that are running without a restart (with the command that reaches
+/// this Asterisk).
+fn restart_note(facts: &AsteriskFacts, present: &[String]) -> String {
+    let Some(live) = &facts.live else {
+        return "modules.conf is read when Asterisk starts: the noload lines take effect at the next restart".into();
+    };
+    let running: Vec<&String> = live
+        .loaded_modules
+        .iter()
+        .filter(|m| present.contains(m))
+        .collect();
+    match running.first() {
+        None => {
+            "modules.conf is read when Asterisk starts: none of these modules is loaded now".into()
+        }
+        Some(first) => format!(
+            "modules.conf is read when Asterisk starts: loaded now, until its next restart: {} (or unload one now: {} \"module unload {first}\")",
+            running
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            live.ask
+        ),
+    }
+}
+
 /// (file changes, notes for the review).
 pub fn asterisk_changes(
     answers: &Answers,
@@ -127,23 +172,34 @@ pub fn asterisk_changes(
                 source,
             }
         })?;
+        let (present, absent) = split_by_presence(&a.noload, facts);
         if edit.changed(host.text(&path).unwrap_or("")) {
-            let why = format!("modules kept out: {}", edit.notes.join("; "));
+            let why = match &facts.modules {
+                Some(dir) if !absent.is_empty() => format!(
+                    "modules kept out from the next Asterisk start: {}; not in this Asterisk ({} has no {}): noload written anyway, in case they are installed later",
+                    or_none(&present),
+                    dir.dir,
+                    absent.join(", ")
+                ),
+                Some(_) => format!(
+                    "modules kept out from the next Asterisk start: {}",
+                    or_none(&present)
+                ),
+                None => format!("modules kept out: {}", edit.notes.join("; ")),
+            };
             changes.push(change(host, &path, edit.text, why, AfterWrite::Nothing));
-            let unload: Vec<String> = a
-                .noload
-                .iter()
-                .map(|m| format!("{}.so", modules::module_name(m)))
-                .collect();
-            notes.push(format!(
-                "modules.conf is read when Asterisk starts: the noload lines take effect at the next restart \
-                 (or now, one by one: asterisk -rx \"module unload {}\")",
-                unload.first().cloned().unwrap_or_default()
-            ));
+            notes.push(restart_note(facts, &present));
         }
-        for (m, v) in modules::removed_modules(&a.noload, facts.major_version()) {
+        if facts.modules.is_none() {
+            for (m, v) in modules::removed_modules(&a.noload, facts.major_version()) {
+                notes.push(format!(
+                    "{m} no longer exists since Asterisk {v}: its noload line is harmless"
+                ));
+            }
+        } else if !absent.is_empty() {
             notes.push(format!(
-                "{m} no longer exists since Asterisk {v}: its noload line is harmless"
+                "not in this Asterisk, so nothing to keep out: {}",
+                absent.join(", ")
             ));
         }
         if custom {

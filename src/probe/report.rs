@@ -163,6 +163,18 @@ pub fn report(f: &Facts) -> String {
             "version",
             a.version.clone().unwrap_or_else(|| "unknown".into()),
         ));
+        rows.push((
+            "running",
+            match (&a.live, &a.live_absent) {
+                (Some(l), _) => format!(
+                    "yes: answers `{}` (reads {})",
+                    l.ask,
+                    l.config_dir.as_deref().unwrap_or("?")
+                ),
+                (None, Some(why)) => format!("not asked: {why}"),
+                (None, None) => "not asked".into(),
+            },
+        ));
         for t in &a.transports {
             rows.push((
                 "SIP transport",
@@ -187,6 +199,15 @@ pub fn report(f: &Facts) -> String {
                 .clone()
                 .unwrap_or_else(|| "all addresses (no bindaddr)".into()),
         ));
+        if let Some(l) = &a.live {
+            rows.extend(live_rows(l));
+        }
+        if let Some(m) = &a.modules {
+            rows.push((
+                "module directory",
+                format!("{} ({} modules)", m.dir, m.names.len()),
+            ));
+        }
         rows.push((
             "FreePBX / its Firewall",
             format!("{} / {}", yes(a.freepbx), yes(a.freepbx_firewall)),
@@ -207,4 +228,57 @@ pub fn report(f: &Facts) -> String {
         ));
     }
     out
+}
+
+/// What the running Asterisk says, marked as such (it wins over the files
+/// where they differ: a change not reloaded yet).
+fn live_rows(l: &crate::asterisk::LiveAsterisk) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    for t in &l.transports {
+        rows.push((
+            "SIP transport (live)",
+            format!(
+                "{} {} {}{}  [pjsip show transports]",
+                t.id,
+                t.protocol,
+                t.bind_address,
+                t.port.map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some((lo, hi)) = l.rtp {
+        rows.push((
+            "RTP range (live)",
+            format!("{lo}-{hi}  [rtp show settings]"),
+        ));
+    }
+    if let Some(ami) = &l.ami {
+        let state = match (ami.enabled, &ami.bind_address) {
+            (Some(false), _) => "disabled".to_string(),
+            (_, Some(b)) => format!(
+                "{b}{}",
+                ami.port.map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+            _ => "unknown".to_string(),
+        };
+        rows.push(("AMI (live)", format!("{state}  [manager show settings]")));
+    }
+    let article: Vec<&str> = crate::asterisk::modules::ARTICLE_NOLOAD
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| l.loaded_modules.iter().any(|x| x == m))
+        .collect();
+    rows.push((
+        "modules loaded (live)",
+        format!(
+            "{}; of the article's noload list: {}  [module show]",
+            l.loaded_modules.len(),
+            if article.is_empty() {
+                "none".to_string()
+            } else {
+                article.join(", ")
+            }
+        ),
+    ));
+    rows
 }

@@ -17,13 +17,15 @@ use crate::ruleset::Family;
 pub struct Restored {
     pub files: usize,
     pub families: Vec<&'static str>,
+    /// What the services that read the restored files said after a reload.
+    pub reloaded: Vec<String>,
     pub errors: Vec<String>,
 }
 
 impl Restored {
     pub fn summary(&self) -> String {
         if self.errors.is_empty() {
-            format!(
+            let mut s = format!(
                 "everything was restored ({} file(s), {} firewall)",
                 self.files,
                 if self.families.is_empty() {
@@ -31,7 +33,11 @@ impl Restored {
                 } else {
                     self.families.join(" and ")
                 }
-            )
+            );
+            for r in &self.reloaded {
+                s.push_str(&format!("; {r}"));
+            }
+            s
         } else {
             format!("RESTORE INCOMPLETE: {}", self.errors.join("; "))
         }
@@ -114,16 +120,19 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     if touches_sshd && let Err(e) = crate::ssh::reload_after_restore(root) {
         r.errors.push(format!("sshd reload: {e}"));
     }
-    let touches_ami = set
-        .manifest
-        .files
-        .iter()
-        .any(|f| f.path.starts_with("/etc/asterisk/manager"));
-    if touches_ami && let Err(e) = crate::asterisk::live::reload_manager(root) {
-        // The restored manager.conf may not bind to localhost: that is the
-        // state being restored, not a failure of the restore.
-        if !e.contains("not 127.0.0.1") {
-            r.errors.push(format!("AMI reload: {e}"));
+    // manager.conf, or FreePBX's manager_custom.conf.
+    let touches_ami = set.manifest.files.iter().any(|f| {
+        f.path.parent() == Some(Path::new(crate::asterisk::CONFIG_DIR))
+            && f.path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("manager"))
+    });
+    // AMI must listen where the restored manager.conf says (all addresses
+    // again, typically): proven from `manager show settings`.
+    if touches_ami {
+        match crate::asterisk::live::reload_manager(root) {
+            Ok(said) => r.reloaded.push(said),
+            Err(e) => r.errors.push(format!("AMI reload: {e}")),
         }
     }
     let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod asterisk;
 pub mod sandbox;
 
 use std::fs::File;
@@ -60,6 +61,15 @@ pub fn lab_allowed() -> bool {
     }
     eprintln!("skipped: needs root for network namespaces");
     false
+}
+
+/// A program's stdout then stderr, as text.
+pub fn output_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 pub fn bin() -> PathBuf {
@@ -431,9 +441,5 @@ pub fn svmap(scanner: &Host) -> String {
         .args(["-t", "0.5", "-p", "5060", PBX_IP])
         .output()
         .expect("svmap");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    output_text(&out)
 }
