@@ -62,6 +62,10 @@ pub enum Command {
         /// ...and inside this network namespace
         #[arg(long, hide = true, value_name = "NS", requires = "sandboxed")]
         in_namespace: Option<String>,
+        /// From a second terminal: confirm the change of the running demo
+        /// with this process id (its Apply screen shows the command)
+        #[arg(long, value_name = "PID", conflicts_with_all = ["plain", "sandboxed"])]
+        confirm: Option<u32>,
     },
     /// What the tool sees on this host (changes nothing)
     #[command(

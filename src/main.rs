@@ -18,7 +18,11 @@ fn main() -> ExitCode {
             plain,
             sandboxed,
             in_namespace,
-        } => commands::demo::run(plain, sandboxed, in_namespace.as_deref(), &root),
+            confirm,
+        } => match confirm {
+            Some(pid) => commands::demo::confirm(pid),
+            None => commands::demo::run(plain, sandboxed, in_namespace.as_deref(), &root),
+        },
         Command::Probe { json } => commands::probe::run(&root, json),
         Command::Render { answers, family } => {
             commands::render::run(&root, &answers.answers, family)

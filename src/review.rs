@@ -27,9 +27,22 @@ pub fn file_diff(change: &FileChange) -> String {
         .to_string()
 }
 
-/// One line per step, in the order apply takes them.
+/// In strict mode, the first thing to do once the change is kept: phones
+/// that register by IP are cut off until they use the hostname.
+pub fn next_step(plan: &Plan) -> Option<String> {
+    let host = plan.firewall.hostname.as_ref()?;
+    (plan.mode == crate::answers::Mode::Strict).then(|| {
+        format!(
+            "Next: point your phones at {host} (their SIP server or domain): until they use it, phones that register by IP are cut off."
+        )
+    })
+}
+
+/// One line per step, in the order apply takes them (after the next step
+/// the admin must take, when there is one).
 pub fn summary(plan: &Plan) -> Vec<String> {
-    let mut lines = vec![format!(
+    let mut lines: Vec<String> = next_step(plan).into_iter().collect();
+    lines.push(format!(
         "Load the {} ruleset into the {} table{} (IPv4 and IPv6){}.",
         plan.mode.as_str(),
         plan.tables().join(" and "),
@@ -39,7 +52,7 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         } else {
             ""
         }
-    )];
+    ));
     let ssh = &plan.firewall.ssh_ports;
     lines.push(format!("SSH stays reachable on port {}.", join(ssh)));
     for f in plan.changed_files() {

@@ -7,10 +7,10 @@ use asterisk_harden::demo;
 use asterisk_harden::root::Root;
 use asterisk_harden::status::{Drops, Entry, Status};
 use asterisk_harden::transaction::SecondSession;
+use asterisk_harden::ui::Outcome;
 use asterisk_harden::ui::actions::BannerProof;
 use asterisk_harden::ui::host::{ApplyTarget, HostView};
 use asterisk_harden::ui::tui::screens::apply::{ApplyView, Waiting};
-use asterisk_harden::ui::tui::screens::done::{DoneView, Summary};
 use asterisk_harden::ui::tui::screens::status::StatusState;
 use asterisk_harden::ui::tui::{App, Modal, Theme};
 use asterisk_harden::ui::wizard::Step;
@@ -324,25 +324,29 @@ fn apply_second_session_screen() {
 
 #[test]
 fn done_screen() {
-    let theme = Theme::new(false);
-    let summary = Summary {
-        headline: "The change is kept and loads at boot.".into(),
-        good: true,
-        lines: [
-            "- Load the strict ruleset into the raw and filter tables (IPv4 and IPv6).",
-            "- SSH stays reachable on port 2222.",
-            "",
-            "Backup: /var/backups/asterisk-harden/2026-11-25T040512Z/",
-            "Roll back: sudo asterisk-harden rollback --backup 2026-11-25T040512Z",
-        ]
-        .map(String::from)
-        .to_vec(),
-    };
+    // The Done screen the app draws after a kept change of the demo's
+    // review: its key lines (next step, backup, rollback, status, selftest)
+    // come first, so 80x24 shows them without scrolling.
+    let f = fixture();
+    let mut app = app(&f);
+    press(&mut app, &[KeyCode::Enter; 5]);
+    app.show_done(Outcome::Kept {
+        backup_id: "2026-11-25T040512Z".into(),
+    });
     for size in SIZES {
-        let view = DoneView {
-            summary: &summary,
-            theme: &theme,
-        };
-        insta::assert_snapshot!(format!("08-done-{}x{}", size.0, size.1), draw(&view, size));
+        let screen = draw(&app, size);
+        for key_line in [
+            "Next: point your phones at pbx-demo-7f3k.example.net",
+            "Backup 2026-11-25T040512Z",
+            "sudo asterisk-harden rollback --backup 2026-11-25T040512Z",
+            "sudo asterisk-harden status",
+            "sudo asterisk-harden selftest",
+        ] {
+            assert!(
+                screen.contains(key_line),
+                "{key_line:?} is not on the {size:?} Done screen:\n{screen}"
+            );
+        }
+        insta::assert_snapshot!(format!("08-done-{}x{}", size.0, size.1), screen);
     }
 }

@@ -36,8 +36,14 @@ struct Tmux {
 
 impl Tmux {
     fn start(command: &str, width: u16, height: u16) -> Self {
+        Self::start_as(&width.to_string(), command, width, height)
+    }
+
+    /// A server of its own named `tag`: a second terminal is a second
+    /// server (tmux 3.3's new-window with window-size manual kills the server).
+    fn start_as(tag: &str, command: &str, width: u16, height: u16) -> Self {
         let t = Self {
-            socket: format!("ah-test-{}-{width}", std::process::id()),
+            socket: format!("ah-test-{}-{tag}", std::process::id()),
         };
         t.run(&[
             "new-session",
@@ -70,11 +76,11 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "demo"])
+        self.run(&["capture-pane", "-p", "-t", "demo:0"])
     }
 
     fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "demo"];
+        let mut args = vec!["send-keys", "-t", "demo:0"];
         args.extend(keys);
         self.run(&args);
     }
@@ -202,7 +208,7 @@ fn assert_restored(t: &Tmux) {
         "the terminal is left in raw mode:\n{modes}"
     );
     assert_eq!(
-        t.run(&["display-message", "-p", "-t", "demo", "#{alternate_on}"])
+        t.run(&["display-message", "-p", "-t", "demo:0", "#{alternate_on}"])
             .trim(),
         "0",
         "still on the alternate screen"
@@ -290,6 +296,151 @@ fn plain_demo_in_a_real_terminal() {
     t.keys(&["Down", "Down", "Down", "Enter"]);
     t.wait_prompt("Quit? What you entered is lost.");
     t.keys(&["y", "Enter"]);
+    assert_restored(&t);
+    drop(t);
+    assert_unchanged(&before);
+}
+
+/// The demo's headline flow at 80x24: move SSH, apply, confirm from a
+/// second terminal with the command the Apply screen shows (one line, run as
+/// printed), and the Done screen with the backup and how to roll back.
+#[test]
+fn demo_moves_ssh_and_is_confirmed_from_a_second_terminal_at_80x24() {
+    if !allowed() {
+        return;
+    }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = settled_host_state();
+    let t = Tmux::start(&command("demo"), 80, 24);
+    t.wait_text("Step 1 of 8: Welcome");
+    t.keys(&["Enter"]);
+    t.wait_text("Step 2 of 8: SSH");
+    t.keys(&["Space"]);
+    t.wait_text("New SSH port");
+    for step in [
+        "Step 3 of 8: SIP hostname",
+        "Step 4 of 8: Mode",
+        "Step 5 of 8: Asterisk",
+        "Step 6 of 8: Review",
+    ] {
+        t.keys(&["Enter"]);
+        t.wait_text(step);
+    }
+    t.keys(&["Enter"]);
+    t.wait_text("Apply these changes now?");
+    t.keys(&["y"]);
+    let window = t.wait_for("the confirmation window", Duration::from_secs(30), |s| {
+        s.contains(" s left") && s.contains("demo --confirm")
+    });
+    let command_line = window
+        .lines()
+        .find(|l| l.contains("demo --confirm"))
+        .unwrap()
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .to_string();
+    assert!(
+        command_line
+            .rsplit(' ')
+            .next()
+            .is_some_and(|pid| pid.parse::<u32>().is_ok()),
+        "the confirm command is not whole on one line: {command_line:?}\n{window}"
+    );
+    let backup_id = window
+        .split("from backup ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| c.is_whitespace() || c == '│')
+                .find(|w| !w.is_empty())
+        })
+        .map(|id| id.trim_end_matches('.').to_string())
+        .unwrap_or_else(|| panic!("no backup id on the Apply screen:\n{window}"));
+    let second = Tmux::start_as(
+        "second",
+        &format!("{command_line}; echo confirm-exit=$?; sleep 60"),
+        80,
+        24,
+    );
+    let confirm_out = second.wait_text("confirm-exit=");
+    assert!(confirm_out.contains("confirm-exit=0"), "{confirm_out}");
+    drop(second);
+    let done = t.wait_text("Step 8 of 8: Done");
+    for key_line in [
+        format!("Backup {backup_id}"),
+        format!("rollback --backup {backup_id}"),
+        "Next: point your phones at".to_string(),
+    ] {
+        assert!(
+            done.contains(&key_line),
+            "{key_line:?} not on the 80x24 Done screen:\n{done}"
+        );
+    }
+    t.keys(&["Enter"]);
+    assert_restored(&t);
+    drop(t);
+    assert_unchanged(&before);
+}
+
+/// The same flow in line mode: move SSH, apply, confirm from a second
+/// terminal with the printed command, and the Done lines.
+#[test]
+fn plain_demo_moves_ssh_and_is_confirmed_from_a_second_terminal() {
+    if !allowed() {
+        return;
+    }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = settled_host_state();
+    let t = Tmux::start(&command("demo --plain"), 100, 30);
+    t.wait_prompt("What do you want to do?");
+    t.keys(&["Enter"]);
+    t.wait_prompt("Move SSH to another port?");
+    t.keys(&["y", "Enter"]);
+    for prompt in [
+        "New SSH port",
+        "Key-only login",
+        "Always accept your address",
+        "Secret SIP hostname",
+        "SIP trunk providers",
+        "Mode",
+        "Also admit Zoiper",
+        "REGISTER/INVITE rate limits",
+        "Edit modules.conf and manager.conf?",
+        "Modules to stop loading",
+        "Keep AMI",
+        "Flash Operator Panel",
+    ] {
+        t.wait_prompt(prompt);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("the review's menu", Duration::from_secs(10), |s| {
+        s.contains("Apply these changes (asks once more)")
+    });
+    t.keys(&["Enter"]);
+    t.wait_prompt("Apply now?");
+    t.keys(&["y", "Enter"]);
+    t.wait_prompt("Confirm from this session instead?");
+    let screen = t.run(&["capture-pane", "-p", "-t", "demo:0", "-S", "-200"]);
+    let command_line = screen
+        .lines()
+        .find(|l| l.contains("demo --confirm"))
+        .unwrap_or_else(|| panic!("no confirm command:\n{screen}"))
+        .trim()
+        .to_string();
+    t.keys(&["Enter"]);
+    t.wait_text("waiting for");
+    let second = Tmux::start_as(
+        "second-plain",
+        &format!("{command_line}; echo confirm-exit=$?; sleep 60"),
+        100,
+        30,
+    );
+    let out = second.wait_text("confirm-exit=");
+    assert!(out.contains("confirm-exit=0"), "{out}");
+    drop(second);
+    let done = t.wait_text("Done: The change is kept");
+    assert!(
+        done.contains("Roll back: sudo asterisk-harden rollback --backup"),
+        "{done}"
+    );
     assert_restored(&t);
     drop(t);
     assert_unchanged(&before);

@@ -43,6 +43,10 @@ fn outside(plain: bool) -> Outcome {
     } else {
         None
     };
+    let registration = match &ns {
+        Some(_) => Some(demo::Registration::new(sandbox.path()).context("registering the demo")?),
+        None => None,
+    };
     let mut args: Vec<&OsStr> = Vec::new();
     if let Some(ns) = &ns {
         args.extend([
@@ -70,6 +74,7 @@ fn outside(plain: bool) -> Outcome {
         None => exec::run_attached(&exe.to_string_lossy(), &args),
     }
     .context("running the demo")?;
+    drop(registration);
     drop(ns);
     drop(sandbox);
     println!("{GONE}");
@@ -122,12 +127,10 @@ fn inside(root: &Root, in_namespace: Option<&str>, plain: bool) -> Outcome {
         ),
     };
     let exe = std::env::current_exe().context("finding this program")?;
-    let confirm = match in_namespace {
-        Some(ns) => format!(
-            "sudo ip netns exec {ns} {} --root {} confirm",
-            exe.display(),
-            root.dir().display()
-        ),
+    // Short enough for one line at 80 columns: `demo --confirm` finds the
+    // namespace and the sandbox from the outer demo's pid.
+    let confirm = match in_namespace.and_then(|ns| ns.rsplit('-').next()) {
+        Some(pid) => format!("{}{} demo --confirm {pid}", sudo_prefix(), exe.display()),
         None => String::new(),
     };
     let host = demo::host_view(root, target, confirm);
@@ -157,4 +160,49 @@ fn end_pending_change(root: &Root) {
             nix::sys::signal::Signal::SIGTERM,
         );
     }
+}
+
+/// "sudo " where sudo exists; a root shell without it types the command bare
+/// (a printed `sudo ...` that cannot run is not a command that works).
+fn sudo_prefix() -> &'static str {
+    if exec::find("sudo").is_some() {
+        "sudo "
+    } else {
+        ""
+    }
+}
+
+/// `demo --confirm PID`, from a second terminal: `confirm` inside the
+/// running demo's namespace on its sandbox, as that demo's Apply screen asks.
+pub fn confirm(pid: u32) -> Outcome {
+    if !nix::unistd::geteuid().is_root() {
+        return Err(bad_input(anyhow::anyhow!(
+            "demo --confirm needs root, as the demo it confirms\n    what to do: sudo {} demo --confirm {pid}",
+            std::env::current_exe()
+                .map(|e| e.display().to_string())
+                .unwrap_or_else(|_| "asterisk-harden".into())
+        )));
+    }
+    let (ns, sandbox) = demo::registered(pid).map_err(|why| {
+        bad_input(anyhow::anyhow!(
+            "{why}\n    what to do: copy the command the demo's Apply screen shows"
+        ))
+    })?;
+    let exe = std::env::current_exe().context("finding this program")?;
+    let args: Vec<&OsStr> = vec![
+        OsStr::new("netns"),
+        OsStr::new("exec"),
+        OsStr::new(&ns),
+        exe.as_os_str(),
+        OsStr::new("--root"),
+        sandbox.as_os_str(),
+        OsStr::new("confirm"),
+    ];
+    let status = exec::run_attached("ip", &args).context("running confirm in the demo")?;
+    Ok(ExitCode::from(
+        status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(1),
+    ))
 }

@@ -84,6 +84,62 @@ pub fn sandbox() -> std::io::Result<tempfile::TempDir> {
     Ok(dir)
 }
 
+/// Where a running demo says which sandbox is its own (root-only), so a
+/// second terminal can confirm it with `demo --confirm PID`.
+const REGISTRY: &str = "/run/asterisk-harden";
+
+fn registration_path(pid: u32) -> std::path::PathBuf {
+    Path::new(REGISTRY).join(format!("demo-{pid}"))
+}
+
+/// The running demo's registration: its sandbox, under its pid; removed
+/// when dropped.
+pub struct Registration(std::path::PathBuf);
+
+impl Registration {
+    pub fn new(sandbox: &Path) -> std::io::Result<Self> {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(REGISTRY)?;
+        let path = registration_path(std::process::id());
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?;
+        f.write_all(sandbox.as_os_str().as_encoded_bytes())?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The namespace and sandbox of the running demo `pid`, or why there is none.
+pub fn registered(pid: u32) -> Result<(String, std::path::PathBuf), String> {
+    let path = registration_path(pid);
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        format!(
+            "no demo with process id {pid} is running here (nothing in {})",
+            path.display()
+        )
+    })?;
+    let sandbox = std::path::PathBuf::from(text.trim());
+    let is_demo_box = sandbox
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("asterisk-harden-demo-"));
+    if !is_demo_box || !sandbox.join("etc/debian_version").is_file() {
+        return Err(format!("{} does not name a demo sandbox", path.display()));
+    }
+    Ok((netns::name_for(pid), sandbox))
+}
+
 /// What the wizard sees of the sandbox box: read like any root, with the
 /// parts a sandbox cannot have (a session, sockets) given by the demo.
 pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> HostView {

@@ -6,6 +6,11 @@ use std::path::Path;
 
 use crate::exec::{self, ExecError};
 
+/// The namespace of the demo whose outer process is `pid`.
+pub fn name_for(pid: u32) -> String {
+    format!("asterisk-harden-demo-{pid}")
+}
+
 pub struct Namespace {
     name: String,
 }
@@ -17,7 +22,7 @@ impl Namespace {
     /// stays in the same namespace (dummy interfaces are not in every
     /// kernel): nothing can leave it.
     pub fn create() -> Result<Self, ExecError> {
-        let name = format!("asterisk-harden-demo-{}", std::process::id());
+        let name = name_for(std::process::id());
         exec::run_checked("ip", &["netns", "add", &name], None)?;
         let ns = Self { name };
         let ip = |args: &[&str]| {

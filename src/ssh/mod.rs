@@ -63,19 +63,44 @@ pub fn check_port_free(port: u16) -> Result<(), SshError> {
     }
 }
 
-fn main_config(root: &Root) -> std::path::PathBuf {
-    root.path(config::MAIN_CONFIG)
+/// `sshd -T` on this root's configuration. On a sandbox root the
+/// configuration is flattened first: sshd would resolve an absolute
+/// `Include /etc/ssh/sshd_config.d/*.conf` against the host's /etc.
+fn effective_config(root: &Root) -> Result<String, SshError> {
+    if root.is_system() {
+        return Ok(sshd::effective(&root.path(config::MAIN_CONFIG))?);
+    }
+    let Some(files) = SshdFiles::read(root)? else {
+        return Ok(sshd::effective(&root.path(config::MAIN_CONFIG))?);
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix("asterisk-harden-sshd.")
+        .tempfile()?;
+    tmp.write_all(files.flatten().as_bytes())?;
+    tmp.flush()?;
+    Ok(sshd::effective(tmp.path())?)
 }
 
 /// sshd's effective ports per `sshd -T` on the host's (or sandbox's) config.
 pub fn effective_ports(root: &Root) -> Result<Vec<u16>, SshError> {
-    Ok(sshd::ports(&sshd::effective(&main_config(root))?))
+    Ok(sshd::ports(&effective_config(root)?))
+}
+
+/// "22 and 40022".
+pub fn join_ports(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// Reload sshd and prove the result: `sshd -T` lists exactly `expected`,
-/// and each port answers with an SSH banner (sshd is running here).
+/// and each port answers with an SSH banner (sshd is running here). The
+/// sentence returned says what was proven, and no more: without a running
+/// sshd nothing answers yet.
 pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshError> {
-    let effective = sshd::effective(&main_config(root))?;
+    let effective = effective_config(root)?;
     let actual = sshd::ports(&effective);
     let mut want = expected.to_vec();
     want.sort_unstable();
@@ -87,8 +112,11 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
     }
     let how = reload::method(root, sshd::setting(&effective, "pidfile"));
     let done = reload::reload(&how).map_err(SshError::Reload)?;
+    let ports = join_ports(&want);
     if matches!(how, reload::Reload::NotRunning(_)) {
-        return Ok(done);
+        return Ok(format!(
+            "sshd {done}: its configuration lists port {ports} only (sshd -T), used when it starts"
+        ));
     }
     // sshd re-execs on SIGHUP; give it a moment to bind the new ports.
     let end = Instant::now() + Duration::from_secs(10);
@@ -99,7 +127,9 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
             .filter(|p| listening::ssh_banner(*p).is_none())
             .collect();
         if missing.is_empty() {
-            return Ok(done);
+            return Ok(format!(
+                "sshd reloaded ({done}); it answers on port {ports} only"
+            ));
         }
         if Instant::now() > end {
             return Err(SshError::Reload(format!(
@@ -112,7 +142,7 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
 
 /// After a restore: sshd reads the restored files (best effort, reported).
 pub fn reload_after_restore(root: &Root) -> Result<String, String> {
-    let effective = sshd::effective(&main_config(root)).map_err(|e| e.to_string())?;
+    let effective = effective_config(root).map_err(|e| e.to_string())?;
     let how = reload::method(root, sshd::setting(&effective, "pidfile"));
     reload::reload(&how)
 }

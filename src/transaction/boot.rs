@@ -31,6 +31,50 @@ fn loader(distro: Distro) -> Loader {
     }
 }
 
+/// What will load the saved rules at the next boot (the loader's units,
+/// installed and, on the real system, enabled), or why nothing will: the
+/// only ground for saying "loads at boot".
+pub fn boot_loader(root: &Root) -> Result<String, String> {
+    let l = loader(Distro::detect(root));
+    let missing: Vec<&str> = l
+        .units
+        .iter()
+        .copied()
+        .filter(|u| !root.has_unit(u))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} is not installed (the rules are saved; `{}` makes them load at boot)",
+            missing.join(", "),
+            l.install
+        ));
+    }
+    if !root.is_system() {
+        return Err(format!(
+            "a sandbox root does not boot: on a real host {} would load the rules",
+            l.units.join(" and ")
+        ));
+    }
+    let disabled: Vec<&str> = l
+        .units
+        .iter()
+        .copied()
+        .filter(|u| {
+            !exec::run("systemctl", &["is-enabled", u], None)
+                .is_ok_and(|r| r.stdout.trim() == "enabled")
+        })
+        .collect();
+    if disabled.is_empty() {
+        Ok(l.units.join(" and "))
+    } else {
+        Err(format!(
+            "{} is not enabled (systemctl enable {} makes the saved rules load at boot)",
+            disabled.join(", "),
+            disabled.join(" ")
+        ))
+    }
+}
+
 /// Enable the boot loader of the rules; returns what was done or what to do.
 pub fn enable(root: &Root) -> String {
     let distro = Distro::detect(root);

@@ -10,6 +10,7 @@
 mod atomic;
 mod backup;
 mod boot;
+pub use boot::boot_loader;
 mod firewall;
 mod launch;
 mod pending;
@@ -461,12 +462,9 @@ pub fn apply(
                 progress(&format!("SELinux: port {port} labelled ssh_port_t"));
             }
         }
-        let how = ssh::reload_and_verify(root, &ssh_plan.window_ports)
+        let said = ssh::reload_and_verify(root, &ssh_plan.window_ports)
             .map_err(|e| fail(TxError::Ssh(e)))?;
-        progress(&format!(
-            "sshd reloaded ({how}); it answers on port {}",
-            join_ports(&ssh_plan.window_ports)
-        ));
+        progress(&said);
     }
     let deferred = DeferredFile {
         file: plan
@@ -634,14 +632,6 @@ fn fail2ban_after_load(root: &Root, jail_changed: bool, progress: &mut dyn FnMut
     }
 }
 
-fn join_ports(ports: &[u16]) -> String {
-    ports
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
 /// Checks that need the host but change nothing: a refusal here leaves the
 /// host exactly as it was.
 fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
@@ -722,11 +712,8 @@ fn persist(
         progress(&format!("wrote {}", f.path.display()));
     }
     if !sshd_files.is_empty() {
-        let how = ssh::reload_and_verify(root, &d.final_ssh_ports)?;
-        progress(&format!(
-            "sshd reloaded ({how}); it answers on port {} only",
-            join_ports(&d.final_ssh_ports)
-        ));
+        let said = ssh::reload_and_verify(root, &d.final_ssh_ports)?;
+        progress(&said);
     }
     let tables: Vec<&str> = d.tables.iter().map(String::as_str).collect();
     for r in &d.final_rules {

@@ -163,10 +163,8 @@ pub fn apply(
     if confirmed.action() != &Action::Apply {
         return Err("internal: apply needs a confirmed Apply".into());
     }
-    match &host.target {
-        ApplyTarget::Unavailable(why) => return Err(why.clone()),
-        ApplyTarget::DemoNamespace(_) => crate::demo::stand_in_sshd(review.ssh_port()),
-        ApplyTarget::Host => {}
+    if let ApplyTarget::Unavailable(why) = &host.target {
+        return Err(why.clone());
     }
     transaction::ensure_no_pending(&host.root).map_err(|e| e.to_string())?;
     let opts = ApplyOptions {
@@ -174,7 +172,15 @@ pub fn apply(
         spawn_guard,
     };
     let _held = HeldSignals::hold();
-    transaction::apply(&host.root, &review.plan, &opts, progress).map_err(|e| e.to_string())
+    let applied =
+        transaction::apply(&host.root, &review.plan, &opts, progress).map_err(|e| e.to_string())?;
+    // The sandbox box's sshd answers on its new port once sshd would have
+    // been reloaded: started before, it would hold the port the
+    // transaction's free-port check must find free.
+    if let ApplyTarget::DemoNamespace(_) = &host.target {
+        crate::demo::stand_in_sshd(review.ssh_port());
+    }
+    Ok(applied)
 }
 
 /// How the admin proves a new login works.

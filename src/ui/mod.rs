@@ -9,6 +9,7 @@
 //! - `plain`: the line mode (inquire), the same steps and defaults.
 
 pub mod actions;
+pub mod done;
 pub mod host;
 pub mod plain;
 pub mod save;

@@ -304,7 +304,7 @@ fn apply(
                 Outcome::Kept {
                     backup_id: backup_id.clone(),
                 },
-                text::done_kept(&backup_id),
+                done_kept(host, review, &backup_id),
             ));
         }
         Ok(Applied::Waiting {
@@ -326,7 +326,7 @@ fn apply(
                     Outcome::Kept {
                         backup_id: id.clone(),
                     },
-                    text::done_kept(&id),
+                    done_kept(host, review, &id),
                 ),
                 Err(e) => Flow::End(
                     Outcome::LeftWaiting {
@@ -343,7 +343,7 @@ fn apply(
                 Outcome::Kept {
                     backup_id: backup_id.clone(),
                 },
-                text::done_kept(&backup_id),
+                done_kept(host, review, &backup_id),
             ),
             waiting::WaitEnd::Reverted(_) => Flow::End(Outcome::Reverted, Vec::new()),
             waiting::WaitEnd::GuardGone => Flow::End(Outcome::Failed, Vec::new()),
@@ -389,3 +389,11 @@ fn revert(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer<
 
 #[cfg(test)]
 mod tests;
+
+/// The Done lines of a kept change, as the full-screen wizard says them.
+fn done_kept(host: &HostView, review: &actions::Review, backup_id: &str) -> Vec<String> {
+    let kept = crate::ui::done::kept(host, Some(&review.plan), backup_id);
+    std::iter::once(format!("Done: {}", kept.headline))
+        .chain(kept.lines)
+        .collect()
+}

@@ -83,14 +83,3 @@ pub const REVERT_NONE: &str = "There are no backups yet: they are made by every 
 pub const REVERT_QUESTION: &str = "Restore this backup (files and firewall as they were)?";
 pub const STATUS_NOT_LOADED: &str =
     "None of asterisk-harden's rules are loaded here yet: harden this server first.";
-
-pub fn done_kept(backup_id: &str) -> Vec<String> {
-    vec![
-        format!("Done: the change is kept and loads at boot. Backup: {backup_id}"),
-        format!("Roll back any time: sudo asterisk-harden rollback --backup {backup_id}"),
-        "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
-            .into(),
-        "Prove the rules on this kernel: sudo asterisk-harden selftest (throwaway namespaces)."
-            .into(),
-    ]
-}

@@ -482,15 +482,25 @@ impl App {
         }
     }
 
-    fn show_done(&mut self, outcome: Outcome) {
+    /// End on the Done screen (public for the screen snapshots).
+    pub fn show_done(&mut self, outcome: Outcome) {
         self.wizard.finish();
         self.modal = None;
         let summary = match &outcome {
-            Outcome::Kept { backup_id } => Summary {
-                headline: text::DONE_KEPT.into(),
-                good: true,
-                lines: self.changed_lines(backup_id),
-            },
+            Outcome::Kept { backup_id } => {
+                let plan = match &self.review {
+                    Some(Ok(r)) => Some(&r.plan),
+                    _ => None,
+                };
+                let kept = crate::ui::done::kept(&self.host, plan, backup_id);
+                let mut lines = kept.lines;
+                lines.extend(self.changed_lines());
+                Summary {
+                    headline: kept.headline,
+                    good: true,
+                    lines,
+                }
+            }
             Outcome::Reverted => Summary {
                 headline: text::DONE_REVERTED.into(),
                 good: false,
@@ -510,13 +520,19 @@ impl App {
         self.done = Some((summary, outcome));
     }
 
-    fn changed_lines(&self, backup_id: &str) -> Vec<String> {
-        let mut lines: Vec<String> = match &self.review {
-            Some(Ok(r)) => r.summary.iter().map(|s| format!("- {s}")).collect(),
-            _ => Vec::new(),
-        };
-        lines.push(String::new());
-        lines.extend(text::done_details(backup_id));
+    /// What changed, after the key lines of the Done screen.
+    fn changed_lines(&self) -> Vec<String> {
+        let mut lines = vec![String::new(), text::DONE_CHANGED.to_string()];
+        if let Some(Ok(r)) = &self.review {
+            // The next step is already the Done screen's first line.
+            let next = crate::review::next_step(&r.plan);
+            lines.extend(
+                r.summary
+                    .iter()
+                    .filter(|s| Some(*s) != next.as_ref())
+                    .map(|s| format!("- {s}")),
+            );
+        }
         lines
     }
 

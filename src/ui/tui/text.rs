@@ -192,21 +192,11 @@ pub fn banner_failed(why: &str) -> String {
     format!("✗ {why}: confirm from a new session (p probes again)")
 }
 
-pub const DONE_KEPT: &str = "The change is kept and loads at boot.";
 pub const DONE_REVERTED: &str = "Not confirmed in time: everything was restored as it was.";
 pub const DONE_FAILED: &str = "The apply failed; everything was restored.";
 pub const DONE_ROLLED_BACK: &str = "The backup was restored.";
 
-pub fn done_details(backup_id: &str) -> Vec<String> {
-    vec![
-        format!("Backup: /var/backups/asterisk-harden/{backup_id}/"),
-        format!("Roll back: sudo asterisk-harden rollback --backup {backup_id}"),
-        "Check it works: sudo asterisk-harden status (drops, bans, phones; --json for scripts)."
-            .into(),
-        "Prove the rules on this kernel: sudo asterisk-harden selftest (throwaway namespaces)."
-            .into(),
-    ]
-}
+pub const DONE_CHANGED: &str = "What changed:";
 
 pub const REVERT_TITLE: &str = "Revert to a backup";
 pub const REVERT_NONE: &str =

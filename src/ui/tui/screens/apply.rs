@@ -1,5 +1,5 @@
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
@@ -32,8 +32,9 @@ pub struct ApplyView<'a> {
     pub theme: &'a Theme,
 }
 
-impl Widget for &ApplyView<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
+impl ApplyView<'_> {
+    /// The steps done so far, each with its check mark.
+    fn progress_lines(&self) -> Vec<Line<'static>> {
         let t = self.theme;
         let mut lines = Vec::new();
         if self.progress.is_empty() {
@@ -47,29 +48,56 @@ impl Widget for &ApplyView<'_> {
                 Span::raw(p.clone()),
             ]));
         }
-        if let Some(w) = self.waiting {
-            lines.push(Line::from(""));
-            lines.push(Line::styled(
-                if w.session.login.is_some() {
-                    text::SECOND_SESSION
-                } else {
-                    text::SECOND_SESSION_HERE
-                },
-                t.heading(),
-            ));
-            for c in w.session.commands() {
-                lines.push(Line::styled(format!("    {c}"), t.key()));
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::styled(text::countdown(w.left), t.warn()));
-            lines.push(Line::from(text::at_zero(&w.backup_id)));
-            lines.push(match &w.banner {
+        lines
+    }
+}
+
+impl Widget for &ApplyView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let Some(w) = self.waiting else {
+            Paragraph::new(self.progress_lines())
+                .wrap(Wrap { trim: false })
+                .render(area, buf);
+            return;
+        };
+        // While the window is open, what to do comes first: the commands
+        // (one line each, never wrapped, so they copy whole), the countdown
+        // and the banner; the steps already done follow in what room is left.
+        let commands: Vec<Line> = w
+            .session
+            .commands()
+            .into_iter()
+            .map(|c| Line::styled(format!("  {c}"), t.key()))
+            .collect();
+        let [heading, command_area, rest] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(commands.len() as u16),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        Paragraph::new(Line::styled(
+            if w.session.login.is_some() {
+                text::SECOND_SESSION
+            } else {
+                text::SECOND_SESSION_HERE
+            },
+            t.heading(),
+        ))
+        .render(heading, buf);
+        Paragraph::new(commands).render(command_area, buf);
+        let mut lines = vec![
+            Line::styled(text::countdown(w.left), t.warn()),
+            Line::from(text::at_zero(&w.backup_id)),
+            match &w.banner {
                 Ok(proof) => Line::styled(text::banner_ok(w.port, &proof.banner), t.ok()),
                 Err(why) => Line::styled(text::banner_failed(why), t.dim()),
-            });
-        }
+            },
+            Line::from(""),
+        ];
+        lines.extend(self.progress_lines());
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .render(area, buf);
+            .render(rest, buf);
     }
 }
