@@ -13,6 +13,21 @@ use std::time::{Duration, Instant};
 
 use common::bin;
 
+/// The line mode's prompts after the SSH move question, in order.
+const PLAIN_PROMPTS: [&str; 11] = [
+    "Key-only login",
+    "Always accept your address",
+    "Secret SIP hostname",
+    "SIP trunk providers",
+    "Mode",
+    "Also admit Zoiper",
+    "REGISTER/INVITE rate limits",
+    "Edit modules.conf and manager.conf?",
+    "Modules to stop loading",
+    "Keep AMI",
+    "Flash Operator Panel",
+];
+
 /// One demo at a time: each checks the host's namespaces before and after.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -267,21 +282,10 @@ fn plain_demo_in_a_real_terminal() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = settled_host_state();
     let t = Tmux::start(&command("demo --plain"), 100, 30);
-    for prompt in [
-        "What do you want to do?",
-        "Move SSH to another port?",
-        "Key-only login",
-        "Always accept your address",
-        "Secret SIP hostname",
-        "SIP trunk providers",
-        "Mode",
-        "Also admit Zoiper",
-        "REGISTER/INVITE rate limits",
-        "Edit modules.conf and manager.conf?",
-        "Modules to stop loading",
-        "Keep AMI",
-        "Flash Operator Panel",
-    ] {
+    for prompt in ["What do you want to do?", "Move SSH to another port?"]
+        .into_iter()
+        .chain(PLAIN_PROMPTS)
+    {
         t.wait_prompt(prompt);
         t.keys(&["Enter"]);
     }
@@ -394,20 +398,7 @@ fn plain_demo_moves_ssh_and_is_confirmed_from_a_second_terminal() {
     t.keys(&["Enter"]);
     t.wait_prompt("Move SSH to another port?");
     t.keys(&["y", "Enter"]);
-    for prompt in [
-        "New SSH port",
-        "Key-only login",
-        "Always accept your address",
-        "Secret SIP hostname",
-        "SIP trunk providers",
-        "Mode",
-        "Also admit Zoiper",
-        "REGISTER/INVITE rate limits",
-        "Edit modules.conf and manager.conf?",
-        "Modules to stop loading",
-        "Keep AMI",
-        "Flash Operator Panel",
-    ] {
+    for prompt in std::iter::once("New SSH port").chain(PLAIN_PROMPTS) {
         t.wait_prompt(prompt);
         t.keys(&["Enter"]);
     }

@@ -31,17 +31,21 @@ fn loader(distro: Distro) -> Loader {
     }
 }
 
+/// The loader's units not installed under `root`.
+fn missing_units(root: &Root, l: &Loader) -> Vec<&'static str> {
+    l.units
+        .iter()
+        .copied()
+        .filter(|u| !root.has_unit(u))
+        .collect()
+}
+
 /// What will load the saved rules at the next boot (the loader's units,
 /// installed and, on the real system, enabled), or why nothing will: the
 /// only ground for saying "loads at boot".
 pub fn boot_loader(root: &Root) -> Result<String, String> {
     let l = loader(Distro::detect(root));
-    let missing: Vec<&str> = l
-        .units
-        .iter()
-        .copied()
-        .filter(|u| !root.has_unit(u))
-        .collect();
+    let missing = missing_units(root, &l);
     if !missing.is_empty() {
         return Err(format!(
             "{} is not installed (the rules are saved; `{}` makes them load at boot)",
@@ -79,12 +83,7 @@ pub fn boot_loader(root: &Root) -> Result<String, String> {
 pub fn enable(root: &Root) -> String {
     let distro = Distro::detect(root);
     let l = loader(distro);
-    let missing: Vec<&str> = l
-        .units
-        .iter()
-        .copied()
-        .filter(|u| !root.has_unit(u))
-        .collect();
+    let missing = missing_units(root, &l);
     if !missing.is_empty() {
         return format!(
             "nothing loads the saved rules at boot yet ({} not installed): {}",
