@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Command::Confirm { same_session } => commands::confirm::run(&root, same_session),
         Command::Rollback { backup, yes } => commands::rollback::run(&root, backup.as_deref(), yes),
         Command::Backups => commands::backups::run(&root),
-        Command::Status { json } => commands::status::run(json),
+        Command::Status { json } => commands::status::run(&root, json),
         Command::Lists { action } => commands::lists::run(&root, action),
         Command::Selftest { answers, rules } => {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())

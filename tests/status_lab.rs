@@ -172,3 +172,117 @@ fn status_without_our_rules_says_how_to_apply() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("asterisk-harden apply"));
 }
+
+/// One SYN to a trap port (a connect given up before the kernel retries).
+fn one_syn(ns: &str, port: u16) {
+    let addr: std::net::SocketAddr = format!("{PBX_IP}:{port}").parse().unwrap();
+    within(ns, move || {
+        let _ = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300));
+    });
+}
+
+/// The packets of the rules that drop for one cause, as the kernel counts
+/// them (`iptables-save -c`), summed over `lines` that contain every needle.
+fn kernel_count(ns: &str, needles: &[&str]) -> u64 {
+    let out = in_ns(ns, "iptables-save").arg("-c").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| needles.iter().all(|n| l.contains(n)))
+        .filter_map(|l| l.strip_prefix('[')?.split(':').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn drops_count_each_packet_once(lists: &str) {
+    let (mut lab, pbx) = Lab::new(&format!("drops-{}", &lists[..3]));
+    let scanner = lab.host("scan", "eno1");
+    let knocker = lab.host("knock", "eno2");
+    let sb = Sandbox::debian();
+    let out = sb
+        .command(&pbx.ns, &["apply", "--yes", "--no-confirm", "--answers"])
+        .arg(answers(&sb))
+        .env("ASTERISK_HARDEN_LISTS", lists)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 1 packet with a scanner's signature, then 4 ordinary ones (one even
+    // naming the hostname) from the same, now banned, source.
+    send_sip(&scanner, "OPTIONS", PBX_IP, "friendly-scanner");
+    for host_part in [PBX_IP, PBX_IP, PBX_IP, HOST] {
+        send_sip(&scanner, "REGISTER", host_part, "Yealink SIP-T46S");
+    }
+    // 1 knock on VNC's trap port, then 3 SIP packets from the trapped source.
+    one_syn(&knocker.ns, 5900);
+    for _ in 0..3 {
+        send_sip(&knocker, "REGISTER", HOST, "Yealink SIP-T46S");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let json = sb
+        .command(&pbx.ns, &["status", "--json"])
+        .env("ASTERISK_HARDEN_LISTS", lists)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let drops = &v["drops"];
+    assert_eq!(drops["scanner_user_agent"], 1, "{drops:#}");
+    assert_eq!(drops["banned_source"], 4, "{drops:#}");
+    assert_eq!(drops["port_scan_trap"], 1, "{drops:#}");
+    assert_eq!(drops["trapped_source"], 3, "{drops:#}");
+    // The same numbers as the kernel's own counters on the dropping rules.
+    assert_eq!(kernel_count(&pbx.ns, &["-A BADSIP", "-j DROP"]), 1);
+    assert_eq!(kernel_count(&pbx.ns, &["-A DPTS", "--dport 5900"]), 1);
+    let banned = kernel_count(&pbx.ns, &["-A SIPRAW", "BADSIP", "-j DROP"]);
+    assert_eq!(banned, 4, "the kernel's count of banned-source drops");
+}
+
+#[test]
+fn drops_count_each_packet_once_with_ipset() {
+    if !lab_allowed() {
+        return;
+    }
+    drops_count_each_packet_once("ipset");
+}
+
+#[test]
+fn drops_count_each_packet_once_with_xt_recent() {
+    if !lab_allowed() {
+        return;
+    }
+    drops_count_each_packet_once("xt_recent");
+}
+
+#[test]
+fn status_shows_a_pending_confirmation_and_no_store_when_nothing_is_loaded() {
+    if !lab_allowed() {
+        return;
+    }
+    let (_lab, pbx) = Lab::new("pending");
+    let sb = Sandbox::debian();
+    let empty = sb.run(&pbx.ns, &["status", "--json"]);
+    assert_eq!(empty.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&empty)).unwrap();
+    assert_eq!(v["list_store"], "none", "{v:#}");
+    assert_eq!(v["list_capacity"], 0);
+    assert!(v["pending"].is_null());
+
+    let apply = sb.spawn_apply(&pbx.ns, &answers(&sb), 60);
+    sb.wait_for_guard();
+    let json = sb.run(&pbx.ns, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let left = v["pending"]["seconds_left"].as_u64().unwrap_or(0);
+    assert!(left > 0 && left <= 60, "{v:#}");
+    assert_eq!(v["pending"]["state"], "waiting");
+    let plain = stdout(&sb.run(&pbx.ns, &["status"]));
+    assert!(
+        plain.starts_with("A change is waiting for confirmation"),
+        "{plain}"
+    );
+    assert!(sb.confirm_from_new_session(&pbx.ns).status.success());
+    let _ = common::sandbox::wait_exit(apply, Duration::from_secs(20));
+    let after = sb.run(&pbx.ns, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&after)).unwrap();
+    assert!(v["pending"].is_null(), "{v:#}");
+}

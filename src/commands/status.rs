@@ -1,17 +1,59 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use asterisk_harden::root::Root;
 use asterisk_harden::status::{gather, report};
+use asterisk_harden::transaction::{self, StateDir};
 
 use super::Outcome;
 
-pub fn run(json: bool) -> Outcome {
+/// A change applied but not confirmed yet: what `status` says first.
+#[derive(serde::Serialize)]
+struct PendingChange {
+    backup_id: String,
+    state: String,
+    /// Unix seconds; absent until the rules are loaded.
+    deadline: Option<u64>,
+    seconds_left: Option<u64>,
+}
+
+fn pending(root: &Root) -> Option<PendingChange> {
+    let p = StateDir::new(root).peek()?;
+    Some(PendingChange {
+        backup_id: p.backup_id,
+        state: format!("{:?}", p.state).to_lowercase(),
+        deadline: p.deadline,
+        seconds_left: p.deadline.map(|d| d.saturating_sub(transaction::now())),
+    })
+}
+
+pub fn run(root: &Root, json: bool) -> Outcome {
     let status = gather()?;
+    let pending = pending(root);
     if json {
-        let text = serde_json::to_string_pretty(&status).context("status as JSON")?;
-        println!("{text}");
-    } else if status.mode.is_some() {
-        print!("{}", report(&status));
+        let mut value = serde_json::to_value(&status).context("status as JSON")?;
+        value["pending"] = serde_json::to_value(&pending).context("status as JSON")?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).context("status as JSON")?
+        );
+    } else {
+        if let Some(p) = &pending {
+            match p.seconds_left {
+                Some(left) => println!(
+                    "A change is waiting for confirmation (backup {}): {left} s left, then it is reverted.\n    \
+                     Keep it: asterisk-harden confirm, from a new session.\n",
+                    p.backup_id
+                ),
+                None => println!(
+                    "A change is being applied (backup {}, {}).\n",
+                    p.backup_id, p.state
+                ),
+            }
+        }
+        if status.mode.is_some() {
+            print!("{}", report(&status));
+        }
     }
     if status.mode.is_none() {
         eprintln!(

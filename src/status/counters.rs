@@ -69,18 +69,35 @@ fn drops_to(r: &CountedRule) -> bool {
     r.text.ends_with("-j DROP")
 }
 
+/// The rule tests membership of list `name` (xt_recent `--name NAME`, or
+/// the ipset sets `ah-NAME` / `ah-NAME6`), as the kernel spells them.
+fn matches_list(r: &CountedRule, name: &str) -> bool {
+    let t = &r.text;
+    t.contains(&format!("--name {name} "))
+        || t.contains(&format!("--match-set ah-{name} "))
+        || t.contains(&format!("--match-set ah-{name}6 "))
+}
+
+/// Packets dropped per cause, counted on the rules that drop (or that send
+/// to the chain that drops, where that chain serves more than one cause),
+/// never on whole chains: each packet is counted once, where the kernel
+/// counted it, for both list stores.
 pub fn drops(rules: &[CountedRule]) -> Drops {
     let mut d = Drops::default();
     for r in rules {
         let t = &r.text;
         let n = r.packets;
         match r.chain.as_str() {
-            "BADSIP" => d.scanner_user_agent += n,
-            "SIPRAW" if t.contains("--name BADSIP") && drops_to(r) => d.banned_source += n,
-            "RLMSET" => d.port_scan_trap += n,
-            "INPUT" if t.contains("--name RLM") && drops_to(r) => d.trapped_source += n,
+            // The signature's first packet: BADSIP adds the source, then drops.
+            "BADSIP" if drops_to(r) => d.scanner_user_agent += n,
+            // A trap port: to RLMSET (which traps and drops) or dropped there.
+            "DPTS" if t.ends_with("-j RLMSET") || drops_to(r) => d.port_scan_trap += n,
+            "BADSIP" | "RLMSET" | "DPTS" => {}
+            _ if matches_list(r, "BADSIP") && drops_to(r) => d.banned_source += n,
+            _ if matches_list(r, "RLM") && (drops_to(r) || t.ends_with("-j RLMSET")) => {
+                d.trapped_source += n
+            }
             "BOGONS" | "RAWBOGONS" if drops_to(r) => d.bogon += n,
-            "PHONE" if t.contains("--name RLM") && drops_to(r) => d.trapped_source += n,
             "IPSPF" if t.contains(" -d ") && drops_to(r) => d.bogon += n,
             "IPSPF" if t.contains("--name INSYN") && drops_to(r) => d.rate_limit += n,
             "IPSPF"
@@ -129,7 +146,29 @@ mod tests {
         *filter\n[4:160] -A INPUT -m recent --update --seconds 600 --hitcount 1 --name RLM --mask 255.255.255.255 --rsource -j DROP\n\
         [5:200] -A BOGONS -s 172.16.0.0/12 -j DROP\n[6:240] -A ASIP -p udp -m udp --dport 5060:5082 -j DROP\n\
         [7:280] -A RLMSET -m recent --set --name RLM --mask 255.255.255.255 --rsource -j DROP\n\
+        [7:280] -A DPTS -p tcp -m tcp --dport 5900 -j RLMSET\n\
         [8:320] -A IPSPF -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE -j DROP\nCOMMIT\n";
+
+    /// The ipset form: BADSIP and RLMSET add to a set in one rule and drop
+    /// in the next; the later packets of a banned or trapped source match a
+    /// set. 1 scanner packet then 4 from the same source read 1 and 4.
+    const SAVE_IPSET: &str = "*raw\n[4:160] -A SIPRAW -m set --match-set ah-BADSIP src -j DROP\n\
+        [2:80] -A NEWSIP -m set --match-set ah-RLM src -j DROP\n\
+        [1:40] -A BADSIP -j SET --add-set ah-BADSIP src --exist\n[1:40] -A BADSIP -j DROP\nCOMMIT\n\
+        *filter\n[3:120] -A INPUT -m set --match-set ah-RLM src -j RLMSET\n\
+        [1:40] -A DPTS -p tcp -m tcp --dport 5900 -j RLMSET\n[0:0] -A DPTS -p tcp -m tcp --dport 443 -j DROP\n\
+        [4:160] -A RLMSET -j SET --del-set ah-MYSIP src\n[4:160] -A RLMSET -j SET --add-set ah-RLM src --exist\n\
+        [4:160] -A RLMSET -j DROP\nCOMMIT\n*raw\n[5:200] -A SIPRAW -m set --match-set ah-BADSIP6 src -j DROP\nCOMMIT\n";
+
+    #[test]
+    fn counts_each_packet_once_with_ipset() {
+        let d = drops(&parse(SAVE_IPSET));
+        assert_eq!(d.scanner_user_agent, 1);
+        assert_eq!(d.banned_source, 9, "4 IPv4 and 5 IPv6");
+        assert_eq!(d.port_scan_trap, 1);
+        assert_eq!(d.trapped_source, 5, "2 SIP in raw, 3 in INPUT");
+        assert_eq!(d.total(), 16);
+    }
 
     #[test]
     fn counts_each_cause() {

@@ -25,7 +25,7 @@ pub struct Status {
     pub banned_scanners: Vec<Entry>,
     pub known_phones: Vec<Entry>,
     pub trapped_sources: Vec<Entry>,
-    /// "ipset" or "xt_recent".
+    /// "ipset" or "xt_recent"; "none" when nothing of ours is loaded.
     pub list_store: String,
     /// Addresses each list keeps: the sets' maxelem, or xt_recent's `ip_list_tot`.
     pub list_capacity: u64,
@@ -121,6 +121,13 @@ pub fn gather() -> Result<Status, StatusError> {
             );
         }
         ("xt_recent", capacity, entries)
+    };
+    // With nothing of ours loaded and no set made, no list is in use: say
+    // so rather than name a store and a capacity nothing uses.
+    let (list_store, list_capacity) = if mode.is_none() && list_store == "xt_recent" {
+        ("none", 0)
+    } else {
+        (list_store, list_capacity)
     };
     Ok(Status {
         mode,
