@@ -53,6 +53,12 @@ pub fn summary(plan: &Plan) -> Vec<String> {
             ""
         }
     ));
+    if plan.mode != crate::answers::Mode::RelaxedRaw {
+        lines.push(match plan.firewall.forward {
+            crate::answers::Forward::Keep => "Forwarded traffic (containers, VPNs, routing): left as it is; FORWARD's policy and rules are not touched, now or at boot.".to_string(),
+            crate::answers::Forward::Drop => "Forwarded traffic: all dropped (FORWARD policy DROP, as the article does; network.forward = \"drop\"): containers and VPN tunnels on this host stop.".to_string(),
+        });
+    }
     let ssh = &plan.firewall.ssh_ports;
     lines.push(format!("SSH stays reachable on port {}.", join(ssh)));
     for f in plan.changed_files() {

@@ -492,3 +492,70 @@ fn phones_known_to_xt_recent_stay_known_after_the_switch_to_ipset() {
         "the phone was forgotten in the switch"
     );
 }
+
+/// FORWARD is left as it was (policy and rules, now and in rules.v4) unless
+/// the answers say `network.forward = "drop"`; the review says which.
+#[test]
+fn forward_is_left_as_it_was_unless_dropping_is_chosen() {
+    if !lab_allowed() {
+        return;
+    }
+    let (_lab, pbx) = Lab::new("fwd");
+    let live_rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n\
+        -A FORWARD -i wg0 -o ens3 -j ACCEPT\nCOMMIT\n";
+    load(&pbx.ns, live_rules);
+    let sb = Sandbox::debian();
+    sb.write("/etc/iptables/rules.v4", live_rules, 0o640);
+    let base = format!(
+        "mode = \"relaxed-open\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n"
+    );
+    let plan = sb.run_plain(&["plan", "--answers", sb.answers(&base).to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&plan.stdout)
+            .contains("Forwarded traffic (containers, VPNs, routing): left as it is"),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+    let out = sb.apply_now(&pbx.ns, &sb.answers(&base));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = firewall(&pbx.ns);
+    assert!(
+        live.contains(":FORWARD DROP") && live.contains("-A FORWARD -i wg0 -o ens3 -j ACCEPT"),
+        "FORWARD was not left as it was:\n{live}"
+    );
+    let persisted = std::fs::read_to_string(sb.path("/etc/iptables/rules.v4")).unwrap();
+    assert!(
+        persisted.contains(":FORWARD DROP")
+            && persisted.contains("-A FORWARD -i wg0 -o ens3 -j ACCEPT"),
+        "rules.v4 lost FORWARD:\n{persisted}"
+    );
+    let test = restore(&pbx.ns, "iptables-restore", &["--test"], &persisted);
+    assert!(
+        test.status.success(),
+        "{}",
+        String::from_utf8_lossy(&test.stderr)
+    );
+
+    // Chosen: everything forwarded is dropped, and the review says so.
+    load(
+        &pbx.ns,
+        "*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -i wg0 -j ACCEPT\nCOMMIT\n",
+    );
+    let drop = sb.answers(&base.replace("[network]\n", "[network]\nforward = \"drop\"\n"));
+    let out = sb.apply_now(&pbx.ns, &drop);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Forwarded traffic: all dropped"));
+    let live = firewall(&pbx.ns);
+    assert!(
+        live.contains(":FORWARD DROP") && !live.contains("-A FORWARD"),
+        "{live}"
+    );
+}

@@ -350,3 +350,26 @@ fn done_screen() {
         insta::assert_snapshot!(format!("08-done-{}x{}", size.0, size.1), screen);
     }
 }
+
+#[test]
+fn quitting_after_a_revert_says_what_happened() {
+    let f = fixture();
+    let mut app = app(&f);
+    press(&mut app, &[KeyCode::Enter; 5]);
+    app.show_done(Outcome::Reverted);
+    press(&mut app, &[KeyCode::Char('q')]);
+    let finished = app
+        .finished()
+        .expect("q on the Done screen ends the wizard");
+    assert_eq!(finished.outcome, Outcome::Reverted);
+    assert_eq!(finished.outcome.exit_code(), 3);
+    assert!(
+        !finished
+            .farewell
+            .iter()
+            .any(|l| l.contains("Nothing was changed")),
+        "{:?}",
+        finished.farewell
+    );
+    assert!(finished.farewell[0].contains("everything was restored"));
+}

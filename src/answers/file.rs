@@ -46,6 +46,19 @@ pub struct NetworkFile {
     pub interface: Option<String>,
     pub local_nets: Option<Vec<String>>,
     pub trusted: Option<Vec<String>>,
+    /// What happens to forwarded traffic (containers, VPNs, routing).
+    pub forward: Option<Forward>,
+}
+
+/// Forwarded traffic: left as it is (the default: the FORWARD chain's policy
+/// and rules are not touched, now or at boot), or all dropped, as the
+/// article's ruleset does (containers and tunnels on this host stop).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forward {
+    #[default]
+    Keep,
+    Drop,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

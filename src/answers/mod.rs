@@ -14,7 +14,9 @@ use ipnet::IpNet;
 
 pub use defaults::HostDefaults;
 pub use error::{AnswersError, InvalidValue};
-pub use file::{AnswersFile, AsteriskFile, Fail2banFile, Mode, NetworkFile, SipFile, SshFile};
+pub use file::{
+    AnswersFile, AsteriskFile, Fail2banFile, Forward, Mode, NetworkFile, SipFile, SshFile,
+};
 pub use values::{Hostname, Interface, PortRange, Refusal, Trunk, UserAgent};
 
 use crate::assets::assets;
@@ -36,6 +38,7 @@ pub struct Network {
     pub interface: Option<Interface>,
     pub local_nets: Vec<IpNet>,
     pub trusted: Vec<IpNet>,
+    pub forward: Forward,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +272,7 @@ impl Answers {
                 interface,
                 local_nets,
                 trusted,
+                forward: net.forward.unwrap_or_default(),
             },
             ssh: Ssh {
                 current_port: defaults.ssh_port,

@@ -12,6 +12,7 @@ impl Answers {
                 interface: self.network.interface.as_ref().map(|i| i.to_string()),
                 local_nets: strings(&self.network.local_nets),
                 trusted: strings(&self.network.trusted),
+                forward: Some(self.network.forward),
             }),
             ssh: Some(SshFile {
                 port: self.ssh.new_port.map(i64::from),

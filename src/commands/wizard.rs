@@ -17,6 +17,8 @@ pub fn require_terminal() -> Result<(), Failure> {
         "the wizard needs a terminal, and stdin or stdout is not one (piped, cron, CI)\n    \
          what to do: run it in a terminal, or unattended with an answers file:\n    \
          asterisk-harden plan --answers FILE, then asterisk-harden apply --answers FILE --yes\n    \
+         and, from a new session within the window, asterisk-harden confirm (unconfirmed, it reverts;\n    \
+         --no-confirm instead of confirm keeps it at once, for answers already proven on a test box)\n    \
          (examples in assets/examples/; the wizard's review screen can save one)"
     )))
 }

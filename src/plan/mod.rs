@@ -112,6 +112,7 @@ pub fn firewall_spec(
         interface: answers.network.interface.clone(),
         local_nets: answers.network.local_nets.clone(),
         trusted: answers.network.trusted.clone(),
+        forward: answers.network.forward,
         trunks: trunks.iter().flat_map(|t| t.nets.iter().copied()).collect(),
         ssh_ports: vec![answers.ssh.final_port()],
         sip_ports: answers.sip.ports,
@@ -272,6 +273,11 @@ fn persisted_rules(mode: Mode, before: Option<&str>, rules: &Ruleset) -> String 
             let existing = RestoreFile::parse(before.unwrap_or_default());
             existing.with_table(raw).render()
         }
-        _ => ours,
+        // FORWARD as the rules.v4 being replaced had it: a boot leaves it
+        // as it was, as the load does (unless the admin chose to drop it).
+        _ => match before {
+            Some(old) => crate::ruleset::restore_file::carry_undeclared_builtins(&ours, old),
+            None => ours,
+        },
     }
 }

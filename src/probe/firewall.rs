@@ -21,7 +21,8 @@ pub struct FirewallFacts {
     pub ufw_enabled: bool,
     pub firewalld_enabled: bool,
     pub nftables_service_enabled: bool,
-    /// Boot rules files that exist and will be replaced on confirm.
+    /// Boot rules files (not written by asterisk-harden) that exist and
+    /// will be replaced on confirm.
     pub rules_files: Vec<String>,
     /// Where the phone, ban and trap lists will live.
     pub lists: ListStore,
@@ -193,7 +194,10 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
         "/etc/sysconfig/ip6tables",
     ]
     .iter()
-    .filter(|p| root.path(p).exists())
+    // Ours from an earlier apply is not the admin's: no warning for it.
+    .filter(|p| {
+        std::fs::read_to_string(root.path(p)).is_ok_and(|t| !t.starts_with("# asterisk-harden "))
+    })
     .map(|p| p.to_string())
     .collect();
     FirewallFacts {

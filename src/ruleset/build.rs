@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use super::model::*;
 use super::spec::FirewallSpec;
-use crate::answers::{Mode, PortRange};
+use crate::answers::{Forward, Mode, PortRange};
 use crate::assets::{TrapAction, assets};
 
 /// The article's list names. The first three are ipset sets where the host
@@ -587,11 +587,14 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     ));
     input.push(Rule::new(vec![], Target::Drop));
 
-    let mut chains = vec![
-        builtin("INPUT", Verdict::Accept, input),
-        builtin("FORWARD", Verdict::Drop, vec![]),
-        builtin("OUTPUT", Verdict::Accept, vec![]),
-    ];
+    let mut chains = vec![builtin("INPUT", Verdict::Accept, input)];
+    // Left undeclared, FORWARD keeps its policy and rules (the load carries
+    // them over from the live firewall): Docker, LXC and VPN hosts go on
+    // forwarding. The article's DROP only when asked.
+    if spec.forward == Forward::Drop {
+        chains.push(builtin("FORWARD", Verdict::Drop, vec![]));
+    }
+    chains.push(builtin("OUTPUT", Verdict::Accept, vec![]));
     if strict {
         let mut gate = Vec::new();
         for net in of_family(&spec.trusted, family).chain(of_family(&spec.trunks, family)) {

@@ -140,11 +140,68 @@ impl RestoreFile {
     }
 }
 
+/// Built-in chains that `ours` leaves undeclared (FORWARD, unless the admin
+/// asked to drop forwarded traffic) carried over whole from `other` (the
+/// live firewall, or the rules.v4 being replaced): their policy and every
+/// rule, in order, so a load or a boot leaves them as they were.
+pub fn carry_undeclared_builtins(ours: &str, other: &str) -> String {
+    let mut ours_file = RestoreFile::parse(ours);
+    let other_file = RestoreFile::parse(other);
+    for table in ours_file.tables.iter_mut() {
+        let Some(theirs) = other_file.table(&table.name) else {
+            continue;
+        };
+        let declared: Vec<String> = table.chain_names().iter().map(|c| c.to_string()).collect();
+        for line in &theirs.chains {
+            let Some(name) = line
+                .strip_prefix(':')
+                .and_then(|r| r.split_whitespace().next())
+            else {
+                continue;
+            };
+            if !theirs.is_builtin(name) || declared.iter().any(|d| d == name) {
+                continue;
+            }
+            let policy = line.split_whitespace().nth(1).unwrap_or("ACCEPT");
+            table.chains.insert(0, format!(":{name} {policy} [0:0]"));
+            // A rule jumping into a chain of theirs that ours lacks would
+            // make the whole file fail to load: left out (Docker and the
+            // like add theirs again when they start).
+            let declared_now: Vec<String> =
+                table.chain_names().iter().map(|c| c.to_string()).collect();
+            let dangling = |rule: &str| {
+                let words: Vec<&str> = rule.split_whitespace().collect();
+                words.windows(2).any(|w| {
+                    (w[0] == "-j" || w[0] == "-g")
+                        && theirs.chain_names().contains(&w[1])
+                        && !theirs.is_builtin(w[1])
+                        && !declared_now.iter().any(|d| d == w[1])
+                })
+            };
+            let prefix = format!("-A {name} ");
+            table.rules.extend(
+                theirs
+                    .rules
+                    .iter()
+                    .filter(|r| r.starts_with(&prefix) && !dangling(r))
+                    .cloned(),
+            );
+        }
+    }
+    ours_file.render()
+}
+
 /// Chains of other tools (Docker, fail2ban, ufw, FreePBX) in the tables we
 /// replace, and the jumps into them from built-in chains, carried into our
-/// ruleset so a load never deletes them. Returns the merged text and the
-/// names of the chains kept.
+/// ruleset so a load never deletes them; built-in chains ours leaves
+/// undeclared come over whole. Returns the merged text and the names of the
+/// chains kept.
 pub fn keep_foreign_chains(ours: &str, live: &str) -> (String, Vec<String>) {
+    let undeclared_in_ours = |table: &str, chain: &str| {
+        RestoreFile::parse(ours)
+            .table(table)
+            .is_some_and(|t| !t.chain_names().contains(&chain))
+    };
     let mut ours_file = RestoreFile::parse(ours);
     let live_file = RestoreFile::parse(live);
     let mut kept = Vec::new();
@@ -177,7 +234,10 @@ pub fn keep_foreign_chains(ours: &str, live: &str) -> (String, Vec<String>) {
             };
             if foreign.contains(&chain) {
                 bodies.push(line.clone());
-            } else if live_table.is_builtin(&chain) && jumps_into_foreign(line) {
+            } else if live_table.is_builtin(&chain)
+                && jumps_into_foreign(line)
+                && !undeclared_in_ours(&table.name, &chain)
+            {
                 top.push(line.clone());
             }
         }
@@ -192,7 +252,8 @@ pub fn keep_foreign_chains(ours: &str, live: &str) -> (String, Vec<String>) {
         rules.append(&mut bodies);
         table.rules = rules;
     }
-    (ours_file.render(), kept)
+    // Last, so the foreign chains their rules jump into are declared.
+    (carry_undeclared_builtins(&ours_file.render(), live), kept)
 }
 
 /// The rules in the live built-in chains of `tables` that the merged ruleset
@@ -368,5 +429,51 @@ mod tests {
         assert_eq!(g.table("filter"), f.table("filter"));
         let h = g.with_table(raw);
         assert_eq!(h, g, "idempotent");
+    }
+
+    #[test]
+    fn an_undeclared_forward_comes_over_whole_and_never_dangles() {
+        let ours = "*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:ASIP - [0:0]\n-A INPUT -j ASIP\nCOMMIT\n";
+        let live = "*filter\n:INPUT ACCEPT [9:9]\n:FORWARD DROP [5:5]\n:OUTPUT ACCEPT [1:1]\n:DOCKER - [0:0]\n\
+            -A FORWARD -o docker0 -j DOCKER\n-A FORWARD -i wg0 -j ACCEPT\n-A DOCKER -d 172.17.0.2/32 -j ACCEPT\nCOMMIT\n";
+        // At load: the policy, both rules and Docker's chain.
+        let (merged, kept) = keep_foreign_chains(ours, live);
+        let t = RestoreFile::parse(&merged);
+        let f = t.table("filter").unwrap();
+        assert!(
+            f.chains.contains(&":FORWARD DROP [0:0]".to_string()),
+            "{merged}"
+        );
+        assert!(
+            f.rules
+                .contains(&"-A FORWARD -o docker0 -j DOCKER".to_string())
+        );
+        assert!(f.rules.contains(&"-A FORWARD -i wg0 -j ACCEPT".to_string()));
+        assert_eq!(
+            f.rules
+                .iter()
+                .filter(|r| r.starts_with("-A FORWARD"))
+                .count(),
+            2,
+            "no rule twice: {merged}"
+        );
+        assert_eq!(kept, ["filter/DOCKER"]);
+        // For boot (rules.v4): Docker's chain is not carried, so neither is
+        // the jump into it; the rest is.
+        let boot = carry_undeclared_builtins(ours, live);
+        assert!(
+            boot.contains(":FORWARD DROP [0:0]") && boot.contains("-A FORWARD -i wg0 -j ACCEPT")
+        );
+        assert!(!boot.contains("-j DOCKER"), "{boot}");
+        // Declared (forward = "drop"): ours wins.
+        let drop = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\nCOMMIT\n";
+        assert_eq!(
+            RestoreFile::parse(&carry_undeclared_builtins(drop, live))
+                .table("filter")
+                .unwrap()
+                .rules
+                .len(),
+            0
+        );
     }
 }

@@ -4,7 +4,7 @@
 use ipnet::IpNet;
 
 use super::model::ListStore;
-use crate::answers::{Hostname, Interface, Mode, PortRange};
+use crate::answers::{Forward, Hostname, Interface, Mode, PortRange};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirewallSpec {
@@ -15,6 +15,8 @@ pub struct FirewallSpec {
     pub local_nets: Vec<IpNet>,
     /// Accepted before any ban, never banned.
     pub trusted: Vec<IpNet>,
+    /// FORWARD: not declared (kept as it is) or policy DROP.
+    pub forward: Forward,
     /// SIP providers: accepted for SIP, never banned.
     pub trunks: Vec<IpNet>,
     /// The ports SSH is accepted on (two while a move is being tested).

@@ -10,7 +10,7 @@ pub mod waiting;
 use std::io::Write;
 use std::rc::Rc;
 
-use crate::answers::Hostname;
+use crate::answers::{Hostname, Mode};
 use crate::transaction::Applied;
 
 use super::actions::{self, Action, Confirm, Review};
@@ -173,7 +173,10 @@ fn mode(w: &mut Wizard, p: &mut dyn Prompter) -> Answer<Flow> {
     let choices: Vec<String> = MODES.iter().map(|m| text::mode_choice(*m)).collect();
     let current = MODES.iter().position(|m| *m == w.form.mode).unwrap_or(0);
     w.form.mode = MODES[p.select(text::MODE_PROMPT, &choices, current, text::MODE_HELP)?];
-    w.form.zoiper = p.confirm(text::ZOIPER, w.form.zoiper, text::ZOIPER_HELP)?;
+    // Only strict mode admits by user agent: elsewhere the question does nothing.
+    if w.form.mode == Mode::Strict {
+        w.form.zoiper = p.confirm(text::ZOIPER, w.form.zoiper, text::ZOIPER_HELP)?;
+    }
     w.form.rate_limit = p.confirm(text::RATE_LIMIT, w.form.rate_limit, text::RATE_LIMIT_HELP)?;
     Ok(Flow::Next)
 }

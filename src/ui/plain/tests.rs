@@ -112,3 +112,18 @@ fn status_reads_the_live_kernel_not_fake_data() {
     );
     assert!(out.contains("There are no backups yet"));
 }
+
+#[test]
+fn the_zoiper_question_is_asked_in_strict_mode_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo_host(dir.path());
+    // welcome, move SSH?, key-only?, trust admin?, hostname, trunks, then
+    // mode 2 (relaxed-open): rate limits?, edit Asterisk?, modules, AMI?,
+    // FOP? follow with no Zoiper question; then quit at the review.
+    let (finished, out) = drive(&host, "\n\n\n\n\n\n2\n\n\n\n\n\n3\ny\n");
+    assert_eq!(finished.outcome, Outcome::Quit);
+    assert!(out.contains("Load the relaxed-open ruleset"), "{out}");
+    assert!(!out.contains(text::ZOIPER), "{out}");
+    let (_, strict) = drive(&host, &format!("{TO_REVIEW}3\ny\n"));
+    assert!(strict.contains(text::ZOIPER));
+}

@@ -47,14 +47,14 @@ pub const ZOIPER_HELP: &str = "A convenience, not a secret: a user agent is triv
 pub const RATE_LIMIT: &str = "Add the article's REGISTER/INVITE rate limits?";
 pub const RATE_LIMIT_HELP: &str = "Drops floods; a large office behind one NAT may need them off.";
 
-pub const ASTERISK_INTRO: &str =
-    "Asterisk: stop loading modules nobody needs, keep AMI on localhost, disable the FOP account.";
+pub const ASTERISK_INTRO: &str = "Asterisk: stop loading modules nobody needs, keep AMI on localhost, turn FreePBX's Flash Operator Panel off.";
 pub const NO_ASTERISK: &str = "No /etc/asterisk here: the Asterisk files stay untouched.";
 pub const MANAGE_ASTERISK: &str = "Edit modules.conf and manager.conf?";
 pub const MODULES: &str = "Modules to stop loading (noload)";
 pub const MODULES_HELP: &str = "chan_iax2 is unchecked when iax.conf defines peers.";
 pub const AMI_LOCAL: &str = "Keep AMI (the manager interface) on localhost only?";
-pub const FOP: &str = "Disable the Flash Operator Panel account in manager.conf?";
+pub const FOP: &str =
+    "Turn FreePBX's Flash Operator Panel off (amportal.conf; nothing changes without it)?";
 
 pub const REVIEW_PROMPT: &str = "Now?";
 pub const REVIEW_APPLY: &str = "Apply these changes (asks once more)";

@@ -263,6 +263,11 @@ impl App {
     }
 
     fn quit(&mut self) {
+        // Quitting from the Done screen says what happened, as Enter does.
+        if self.done.is_some() {
+            self.finish_done();
+            return;
+        }
         let finished = match &self.waiting {
             Some(w) if self.done.is_none() => Finished {
                 outcome: Outcome::LeftWaiting {

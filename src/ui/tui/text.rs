@@ -35,7 +35,7 @@ pub fn step_about(step: Step) -> &'static str {
             "How strict the SIP door is. Strict is the article's full protection; the relaxed modes trade safety for less phone configuration."
         }
         Step::Asterisk => {
-            "Stop loading modules nobody needs, keep the manager interface (AMI) on localhost, disable the FOP account."
+            "Stop loading modules nobody needs, keep the manager interface (AMI) on localhost, turn FreePBX's Flash Operator Panel off."
         }
         Step::Review => "Every change as a diff, and the rules as loaded. Nothing has changed yet.",
         Step::Apply => {
@@ -98,7 +98,7 @@ pub const NO_ASTERISK: &str = "No /etc/asterisk on this host: leave this off.";
 pub const MANAGE_ASTERISK: &str = "Edit modules.conf and manager.conf";
 pub const MODULES: &str = "Stop loading:";
 pub const AMI_LOCAL: &str = "AMI (manager) on localhost only";
-pub const FOP: &str = "Disable the Flash Operator Panel account";
+pub const FOP: &str = "Turn FreePBX's Flash Operator Panel off (amportal.conf)";
 pub const IAX_NOTE: &str = "(in use: iax.conf has peers)";
 
 pub const REVIEW_SUMMARY: &str = "What will happen (nothing has changed yet)";
