@@ -76,7 +76,7 @@ pub fn mode_line(mode: Mode) -> (&'static str, &'static str) {
     match mode {
         Mode::Strict => (
             "strict",
-            "SIP only from phones that named the hostname, trunks and trusted",
+            "SIP only from phones that named the hostname, trunks and trusted;\ncost: phones registered by IP are cut off until they use the name",
         ),
         Mode::RelaxedOpen => (
             "relaxed-open",

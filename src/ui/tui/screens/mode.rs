@@ -37,7 +37,9 @@ impl Widget for &ModeView<'_> {
                 Span::raw("    "),
                 Span::styled(format!("{mark} {name}"), style),
             ]));
-            lines.push(Line::styled(format!("        {tradeoff}"), t.dim()));
+            for part in tradeoff.lines() {
+                lines.push(Line::styled(format!("        {part}"), t.dim()));
+            }
         }
         if let Some(e) = w.field_error(Field::Mode) {
             lines.extend(error_lines(&e.reason, &e.hint, t, area.width));
