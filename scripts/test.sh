@@ -25,6 +25,8 @@ declare -A needed=(
   [chattr]=e2fsprogs
   [ip]=iproute2
   [sipp]=sip-tester
+  [jq]=jq
+  [less]=less
   [timeout]=coreutils
 )
 missing=()

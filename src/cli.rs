@@ -80,7 +80,8 @@ pub enum Command {
     /// Print the ruleset in iptables-restore format (changes nothing)
     #[command(
         after_help = "Example:\n  asterisk-harden render --answers answers.toml > rules.v4\n  \
-        asterisk-harden render --answers answers.toml --family ipv6 | ip6tables-restore --test"
+        asterisk-harden render --answers answers.toml --family ipv6 > rules.v6\n\n\
+        To check them without touching this host's firewall: asterisk-harden selftest --answers answers.toml"
     )]
     Render {
         #[command(flatten)]

@@ -1,0 +1,292 @@
+//! Every command the README and `--help` print works as printed. The
+//! commands are extracted from README.md (shell blocks and inline code) and
+//! from each subcommand's `--help` examples, then run verbatim by bash inside
+//! a lab namespace, where `asterisk-harden` is this build on a sandbox root
+//! (the demo's Debian + Asterisk box, with the README tour's answers applied
+//! first). Only placeholders are filled in (a real backup id for the example
+//! one, the sandbox for absolute /etc and /var paths). A printed command that
+//! cannot run here must be in SKIPPED with the test that covers it: a new
+//! printed command is never silently unchecked.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::sandbox::Sandbox;
+use common::*;
+
+/// Printed commands that are not run here, each with why and where it is
+/// proven instead (matched as a prefix of the command; a trailing `$`
+/// matches the whole command only).
+const SKIPPED: &[(&str, &str)] = &[
+    (
+        "cargo run --release -- demo",
+        "interactive: tests/tui_tmux.rs runs the demo in tmux",
+    ),
+    ("scripts/test.sh", "the test suite itself (CI runs it)"),
+    (
+        "cargo install --path .",
+        "a build from source: the build CI makes, minutes long",
+    ),
+    (
+        "scripts/build-deb.sh",
+        "builds the package: scripts/test.sh runs it, tests/package.rs checks it",
+    ),
+    ("sudo dpkg -i", "installs the package: tests/package.rs"),
+    (
+        "sudo asterisk-harden demo",
+        "interactive: tests/tui_tmux.rs",
+    ),
+    (
+        "sudo asterisk-harden wizard",
+        "interactive: tests/tui_tmux.rs, tests/tui_screens.rs",
+    ),
+    (
+        "asterisk-harden wizard",
+        "interactive: tests/tui_tmux.rs, tests/tui_screens.rs",
+    ),
+    (
+        "sudo asterisk-harden$",
+        "the wizard (no command): interactive, tests/tui_tmux.rs",
+    ),
+    (
+        "sudo asterisk-harden apply --answers answers.toml",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
+        "asterisk-harden apply --answers answers.toml",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
+        "sudo asterisk-harden confirm",
+        "needs a change waiting in a new session: tests/transaction_lab.rs, tests/tui_tmux.rs",
+    ),
+    (
+        "asterisk-harden confirm",
+        "needs a change waiting in a new session: tests/transaction_lab.rs, tests/tui_tmux.rs",
+    ),
+    (
+        "ssh -p 2222",
+        "a second SSH login: tests/ssh_lab.rs proves the banner on the new port",
+    ),
+    (
+        "then, from a NEW ssh session",
+        "prose around the confirm example",
+    ),
+    (
+        "sudo asterisk-harden rollback$",
+        "asks on a terminal: run last below with --yes; tests/transaction_lab.rs",
+    ),
+    (
+        "asterisk-harden rollback$",
+        "asks on a terminal: run last below with --yes; tests/transaction_lab.rs",
+    ),
+    (
+        "asterisk-harden completions SHELL",
+        "a placeholder: every shell is run from --help's example and tests/package.rs",
+    ),
+];
+
+fn bin() -> std::path::PathBuf {
+    common::bin()
+}
+
+/// Commands in README.md: lines of ```sh blocks and inline `...` spans that
+/// call the tool, without trailing `# comments`.
+fn readme_commands() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_sh = t == "```sh";
+            continue;
+        }
+        if in_sh {
+            if !t.starts_with('#') {
+                out.push(strip_comment(t));
+            }
+            continue;
+        }
+        for (i, span) in t.split('`').enumerate() {
+            if i % 2 == 1
+                && (span.starts_with("asterisk-harden ")
+                    || span.starts_with("sudo asterisk-harden"))
+            {
+                out.push(span.to_string());
+            }
+        }
+    }
+    out.into_iter().filter(|c| !c.is_empty()).collect()
+}
+
+fn strip_comment(line: &str) -> String {
+    match line.find("  #").or_else(|| line.find(" # ")) {
+        Some(i) => line[..i].trim_end().to_string(),
+        None => line.trim_end().to_string(),
+    }
+}
+
+/// The examples of every subcommand's --help (the lines under "Example").
+fn help_commands() -> Vec<String> {
+    let top = Command::new(bin()).arg("--help").output().unwrap();
+    let top = String::from_utf8_lossy(&top.stdout).into_owned();
+    let subcommands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let word = l.strip_prefix("  ")?.split_whitespace().next()?;
+            (!l.starts_with("   ") && word != "help").then(|| word.to_string())
+        })
+        .collect();
+    assert!(subcommands.len() >= 10, "{top}");
+    let mut out = Vec::new();
+    for sub in subcommands {
+        let help = Command::new(bin()).args([&sub, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        let mut in_example = false;
+        for line in help.lines() {
+            if line.starts_with("Example") {
+                in_example = true;
+                continue;
+            }
+            if line.trim().is_empty() {
+                in_example = false;
+            }
+            if in_example {
+                out.push(strip_comment(line.trim()));
+            }
+        }
+    }
+    out
+}
+
+/// Fill in the placeholders and point absolute host paths at the sandbox.
+fn as_run_here(command: &str, sandbox: &Path, backup_id: &str) -> String {
+    let root = sandbox.display().to_string();
+    command
+        .replace("2026-11-25T040512Z", backup_id)
+        .replace(" /etc/", &format!(" {root}/etc/"))
+        .replace(">/etc/", &format!(">{root}/etc/"))
+        .replace(" /var/", &format!(" {root}/var/"))
+}
+
+#[test]
+fn every_printed_command_works_as_printed() {
+    if !lab_allowed() {
+        return;
+    }
+    let mut all: Vec<String> = readme_commands();
+    all.extend(help_commands());
+    let mut seen = BTreeSet::new();
+    all.retain(|c| seen.insert(c.clone()));
+
+    let (_lab, pbx) = Lab::new("printed");
+    let sandbox = Sandbox::debian();
+    asterisk_harden::demo::write_box(sandbox.root()).unwrap();
+    for dir in ["/etc/bash_completion.d"] {
+        std::fs::create_dir_all(sandbox.path(dir)).unwrap();
+    }
+    // `asterisk-harden` is this build on the sandbox; `sudo` is a no-op when
+    // the machine has none (the tests run as root).
+    let tools = tempfile::tempdir().unwrap();
+    let wrap = |name: &str, body: String| {
+        let p = tools.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    wrap(
+        "asterisk-harden",
+        format!(
+            "#!/bin/sh\nexec '{}' --root '{}' \"$@\"\n",
+            bin().display(),
+            sandbox.root().display()
+        ),
+    );
+    if which::which("sudo").is_err() {
+        wrap("sudo", "#!/bin/sh\nexec \"$@\"\n".into());
+    }
+    // The README tour's answers (without the SSH move: no sshd runs here).
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("answers.toml"),
+        "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"10.0.0.0/8\"]\n\
+         [sip]\nhostname = \"pbx-7f3k.example.net\"\n",
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        tools.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    let skipped = |command: &str| {
+        SKIPPED.iter().find(|(p, _)| match p.strip_suffix('$') {
+            Some(whole) => command == whole,
+            None => command.starts_with(p),
+        })
+    };
+    let mut run = |command: &str, backup_id: &str| {
+        if let Some((_, why)) = skipped(command) {
+            eprintln!("skip  {command}  ({why})");
+            return;
+        }
+        if !command.contains("asterisk-harden") {
+            failures.push(format!("{command}: printed, neither run nor in SKIPPED"));
+            return;
+        }
+        let line = as_run_here(command, sandbox.root(), backup_id);
+        let out = in_ns(&pbx.ns, "bash")
+            .args(["-o", "pipefail", "-c", &line])
+            .current_dir(work.path())
+            .env("PATH", &path)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        ran += 1;
+        eprintln!("ran   {command}  -> {:?}", out.status.code());
+        if !out.status.success() {
+            failures.push(format!("{command}\n    {}", output_text(&out).trim()));
+        }
+    };
+    // What changes nothing runs first on the untouched box (a check that
+    // only works once the tool has loaded its sets must not pass here), the
+    // rest after an apply, rollbacks last.
+    let changes_nothing = |c: &&String| {
+        ["render", "probe", "plan "]
+            .iter()
+            .any(|w| c.contains(&format!("asterisk-harden {w}")))
+            && !c.contains("/etc/asterisk-harden/")
+    };
+    let (first, later): (Vec<&String>, Vec<&String>) = all.iter().partition(changes_nothing);
+    for c in &first {
+        run(c, "");
+    }
+    let out = sandbox.apply_now(&pbx.ns, &work.path().join("answers.toml"));
+    assert!(out.status.success(), "{}", output_text(&out));
+    let backup_id = std::fs::read_dir(sandbox.path("/var/backups/asterisk-harden"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .max()
+        .unwrap();
+    let (rollbacks, rest): (Vec<&String>, Vec<&String>) =
+        later.into_iter().partition(|c| c.contains(" rollback"));
+    for c in rest.iter().chain(&rollbacks) {
+        run(c, &backup_id);
+    }
+    assert!(ran >= 15, "only {ran} printed commands ran");
+    assert!(
+        failures.is_empty(),
+        "printed commands that fail:\n{}",
+        failures.join("\n")
+    );
+}
