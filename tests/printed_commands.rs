@@ -190,9 +190,7 @@ fn every_printed_command_works_as_printed() {
     let (_lab, pbx) = Lab::new("printed");
     let sandbox = Sandbox::debian();
     asterisk_harden::demo::write_box(sandbox.root()).unwrap();
-    for dir in ["/etc/bash_completion.d"] {
-        std::fs::create_dir_all(sandbox.path(dir)).unwrap();
-    }
+    std::fs::create_dir_all(sandbox.path("/etc/bash_completion.d")).unwrap();
     // `asterisk-harden` is this build on the sandbox; `sudo` is a no-op when
     // the machine has none (the tests run as root).
     let tools = tempfile::tempdir().unwrap();
