@@ -436,3 +436,47 @@ fn plain_demo_moves_ssh_and_is_confirmed_from_a_second_terminal() {
     drop(t);
     assert_unchanged(&before);
 }
+
+/// A trunk name that takes seconds to resolve (the demo's namespace has no
+/// way out, so the lookup waits for its timeout): the screen says what it is
+/// doing at once instead of freezing, then shows the answer.
+#[test]
+fn preparing_the_review_says_so_while_a_trunk_name_resolves() {
+    if !allowed() {
+        return;
+    }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = settled_host_state();
+    let t = Tmux::start(&command("demo"), 100, 30);
+    t.wait_text("Step 1 of 8: Welcome");
+    t.keys(&["Enter"]);
+    t.wait_text("Step 2 of 8: SSH");
+    t.keys(&["Enter"]);
+    t.wait_text("Step 3 of 8: SIP hostname");
+    t.keys(&["Tab"]);
+    t.run(&[
+        "send-keys",
+        "-t",
+        "demo:0",
+        "-l",
+        "sip.provider-lab.example",
+    ]);
+    t.wait_text("sip.provider-lab.example");
+    t.keys(&["Enter"]);
+    t.wait_text("Step 4 of 8: Mode");
+    t.keys(&["Enter"]);
+    t.wait_text("Step 5 of 8: Asterisk");
+    t.keys(&["Enter"]);
+    t.wait_for("the busy message", Duration::from_secs(1), |s| {
+        s.contains("Preparing the review") || s.contains("Step 6 of 8: Review")
+    });
+    t.wait_for("the review", Duration::from_secs(30), |s| {
+        s.contains("Step 6 of 8: Review")
+    });
+    t.keys(&["q"]);
+    t.wait_text("Quit the wizard?");
+    t.keys(&["y"]);
+    assert_restored(&t);
+    drop(t);
+    assert_unchanged(&before);
+}

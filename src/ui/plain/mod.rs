@@ -219,6 +219,12 @@ fn review_step(
             return Ok(Flow::Back);
         }
     };
+    // Resolving trunk names can take seconds: say so first.
+    let _ = writeln!(
+        out,
+        "  Preparing the review: resolving trunk names, reading the files and the live firewall…"
+    );
+    let _ = out.flush();
     let prepared = match actions::prepare_review(host, answers) {
         Ok(r) => r,
         Err(e) => {

@@ -125,7 +125,16 @@ impl App {
             let ticking = (self.waiting.is_some() && self.done.is_none()) || status_live;
             if !ticking || event::poll(Duration::from_millis(500))? {
                 match event::read()? {
-                    Event::Key(k) if k.kind == KeyEventKind::Press => self.handle_key(k),
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        // Preparing the review resolves trunk names and reads
+                        // the firewall: say so before the screen waits on it.
+                        if self.leads_to_review(&k) {
+                            self.modal = Some(Modal::Message(vec![text::PREPARING_REVIEW.into()]));
+                            terminal.draw(|frame| frame.render_widget(&self, frame.area()))?;
+                            self.modal = None;
+                        }
+                        self.handle_key(k)
+                    }
                     // A resize (or anything else) just redraws at the new size.
                     _ => {}
                 }
@@ -373,6 +382,16 @@ impl App {
         // A toggle can hide fields (the port when SSH stays): keep focus inside.
         let n = self.wizard.fields(self.wizard.step).len().max(1);
         self.focus = self.focus.min(n - 1);
+    }
+
+    /// Whether `key` moves the wizard from its last form step to the review.
+    fn leads_to_review(&self, key: &KeyEvent) -> bool {
+        key.code == KeyCode::Enter
+            && self.modal.is_none()
+            && self.screen == Screen::Wizard
+            && self.done.is_none()
+            && self.wizard.step != Step::Review
+            && self.wizard.step.next() == Step::Review
     }
 
     fn prepare_review(&mut self) {

@@ -101,6 +101,8 @@ pub const AMI_LOCAL: &str = "AMI (manager) on localhost only";
 pub const FOP: &str = "Turn FreePBX's Flash Operator Panel off (amportal.conf)";
 pub const IAX_NOTE: &str = "(in use: iax.conf has peers)";
 
+pub const PREPARING_REVIEW: &str =
+    "Preparing the review: resolving trunk names, reading the files and the live firewall…";
 pub const REVIEW_SUMMARY: &str = "What will happen (nothing has changed yet)";
 
 pub fn review_position(first: usize, last: usize, total: usize) -> String {
