@@ -125,11 +125,15 @@ pub fn spawn_detached(
     args: &[&std::ffi::OsStr],
     log: &std::path::Path,
 ) -> std::io::Result<u32> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     use std::os::unix::process::CommandExt;
+    // The log may quote what the program saw (rules, hostnames): root's only.
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(log)?;
+    log.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     let mut cmd = Command::new(program);
     cmd.args(args)
         .stdin(Stdio::null())

@@ -8,6 +8,7 @@ pub mod asterisk;
 pub mod demo;
 pub mod exec;
 pub mod fail2ban;
+pub mod fault;
 pub mod lists;
 pub mod plan;
 pub mod probe;

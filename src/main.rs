@@ -11,6 +11,8 @@ use commands::Failure;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = asterisk_harden::root::Root::new(&cli.root);
+    // The fault-injection test hook (sandbox roots only; see src/fault.rs).
+    asterisk_harden::fault::arm_from_env(&root);
     let command = cli.command.unwrap_or(Command::Wizard { plain: false });
     let result = match command {
         Command::Wizard { plain } => commands::wizard::run(&root, plain),

@@ -425,7 +425,8 @@ fn confirm_from_the_same_session_is_refused() {
 #[test]
 fn an_interrupted_apply_is_detected_and_rollback_offered() {
     let sb = Sandbox::debian();
-    // The pid of a process that has ended: the apply that crashed.
+    // The pid of a process that has ended: the apply that crashed, and its
+    // guard (armed, so the host may be half-changed).
     let mut gone = Command::new("true").spawn().unwrap();
     let pid = gone.id();
     gone.wait().unwrap();
@@ -433,11 +434,18 @@ fn an_interrupted_apply_is_detected_and_rollback_offered() {
         "/var/lib/asterisk-harden/pending.toml",
         &format!(
             "backup_id = \"2026-01-01T000000Z\"\nstate = \"applying\"\nstarted = 1\napply_pid = {pid}\n\
-             [session]\nsid = 1\n"
+             guard_pid = {pid}\n[session]\nsid = 1\n"
         ),
         0o600,
     );
-    let out = Command::new(bin())
+    // As root, in a namespace of its own: were the refusal ever to fail,
+    // the rules would load there, never into this machine's firewall.
+    let ns = nix::unistd::geteuid().is_root().then(EmptyNs::new);
+    let mut cmd = match &ns {
+        Some(ns) => in_ns(&ns.0, bin().to_str().unwrap()),
+        None => Command::new(bin()),
+    };
+    let out = cmd
         .arg("--root")
         .arg(sb.root())
         .args(["apply", "--yes", "--answers"])

@@ -13,7 +13,9 @@ use asterisk_harden::ui::plain::waiting::{self, WaitEnd};
 use super::{Outcome, ask, load_plan, tx_failure};
 
 pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) -> Outcome {
-    transaction::ensure_no_pending(root).map_err(tx_failure)?;
+    // Begun before the plan is read: a second apply is refused here, and
+    // no other change can land between reading the files and writing them.
+    let tx = transaction::begin(root).map_err(tx_failure)?;
     let plan = load_plan(root, answers)?;
     print!("{}", review_text(&plan));
     let report = preview_load(root, &plan).map_err(tx_failure)?;
@@ -38,7 +40,7 @@ pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) ->
     };
     let applied = {
         let _held = HeldSignals::hold();
-        transaction::apply(root, &plan, &opts, &mut |step| println!("  ✓ {step}"))
+        tx.apply(&plan, &opts, &mut |step| println!("  ✓ {step}"))
     };
     match applied.map_err(tx_failure)? {
         Applied::Kept { backup_id } => {
@@ -58,7 +60,13 @@ pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) ->
             Ok(
                 match waiting::wait_for_confirmation(root, &backup_id, deadline, live, &mut out) {
                     WaitEnd::Confirmed => ExitCode::SUCCESS,
-                    WaitEnd::Reverted(_) => ExitCode::from(3),
+                    // 3: not confirmed in time; 1: reverted for a failure
+                    // (the guard died, apply was cut short).
+                    WaitEnd::Reverted(r) if r.contains("not confirmed by the deadline") => {
+                        ExitCode::from(3)
+                    }
+                    WaitEnd::Reverted(_) => ExitCode::from(1),
+                    WaitEnd::RevertFailed(_) => ExitCode::from(1),
                     WaitEnd::GuardGone => ExitCode::from(1),
                 },
             )

@@ -3,13 +3,13 @@ use std::process::ExitCode;
 
 use asterisk_harden::review::file_diff;
 use asterisk_harden::root::Root;
-use asterisk_harden::transaction::{BackupSet, StateDir, changes_back, rollback};
+use asterisk_harden::transaction::{BackupSet, StateDir, changes_back, newest, rollback};
 
 use super::{Failure, Outcome, ask, bad_input, tx_failure};
 
 pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
     let sets = BackupSet::list(root);
-    if sets.is_empty() {
+    if BackupSet::ids(root).is_empty() {
         return Err(bad_input(anyhow::anyhow!(
             "there is no backup set to restore\n    what to do: backups are made by `asterisk-harden apply`"
         )));
@@ -19,9 +19,11 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
         (Some(id), _) => id.to_string(),
         (None, Some(id)) => id,
         (None, None) if !yes && std::io::stdin().is_terminal() => pick(&sets)?,
-        (None, None) => sets.last().expect("not empty").manifest.id.clone(),
+        // The newest on disk, even damaged: refused below, never swapped
+        // silently for an older set (which would undo more than asked).
+        (None, None) => newest(root).map_err(bad_input)?,
     };
-    let set = BackupSet::open(root, &chosen).map_err(bad_input)?;
+    let set = BackupSet::open(root, &chosen).map_err(|e| Failure::Failed(e.into()))?;
     println!(
         "Backup {} (taken {} before applying mode {}) restores:",
         set.manifest.id, set.manifest.created, set.manifest.mode
@@ -50,7 +52,7 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
         set.manifest.id,
         restored.summary()
     );
-    Ok(if restored.errors.is_empty() {
+    Ok(if restored.complete() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

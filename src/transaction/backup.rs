@@ -1,19 +1,26 @@
 //! Backup sets: one directory per apply under
 //! /var/backups/asterisk-harden/<UTC timestamp>/ (mode 0700) holding a copy
-//! of every file the plan touches (with mode and owner), the firewall as
-//! `iptables-save` printed it, the xt_recent lists, and a manifest. Written
-//! and fsynced before anything changes.
+//! of every file the plan touches (with mode, owner and, for a symlink, the
+//! link), the firewall as `iptables-save` printed it, the xt_recent lists,
+//! and a manifest with the SHA-256 of each of them (the manifest's own in
+//! manifest.sha256). Written and fsynced before anything changes; read back
+//! and checked in full before anything is restored from it, so a truncated
+//! or damaged copy is refused instead of being put on the host.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::atomic::{self, Ownership};
 use crate::root::Root;
 
 pub const BACKUP_DIR: &str = "/var/backups/asterisk-harden";
+const MANIFEST: &str = "manifest.toml";
+const MANIFEST_SUM: &str = "manifest.sha256";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +31,9 @@ pub struct BackedUpFile {
     pub ownership: Option<Ownership>,
     /// Name of the copy inside the set's `files/` directory.
     pub copy: Option<String>,
+    /// The link text when `path` was a symlink (the copy is its target's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,12 +52,18 @@ pub struct Manifest {
     pub ipv6_rules: Option<String>,
     /// xt_recent lists saved (file names under `recent/`).
     pub recent_lists: Vec<String>,
+    /// SHA-256 (hex) of every saved file, by its name inside the set.
+    pub sha256: BTreeMap<String, String>,
 }
 
+/// A set read back in full and checked against its checksums: restoring
+/// works from this copy in memory, so the set on disk changing afterwards
+/// (a disk error, a careless `rm`) cannot change what is restored.
 #[derive(Debug, Clone)]
 pub struct BackupSet {
     pub dir: PathBuf,
     pub manifest: Manifest,
+    data: BTreeMap<String, Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +80,9 @@ pub enum BackupError {
         "no backup set {id:?} under {dir}\n    what to do: `asterisk-harden backups` lists them"
     )]
     NotFound { id: String, dir: PathBuf },
-    #[error("the backup set {dir} is damaged: {reason}")]
+    #[error(
+        "the backup set {dir} is damaged: {reason}\n    nothing was restored from it (a damaged copy on the host would be worse than none)\n    what to do: `asterisk-harden backups` lists the other sets; `rollback --backup ID` with an older one also undoes every apply made after it, or copy the intact files back from {dir} by hand"
+    )]
     Damaged { dir: PathBuf, reason: String },
 }
 
@@ -72,10 +90,18 @@ pub enum BackupError {
 pub struct Contents<'a> {
     pub mode: &'a str,
     pub tables: &'a [&'a str],
-    pub files: &'a [PathBuf],
+    /// (host path, the file on disk and its link, as `links::resolve` found them)
+    pub files: &'a [(PathBuf, super::links::OnDisk)],
     pub ipv4_rules: Option<&'a str>,
     pub ipv6_rules: Option<&'a str>,
     pub recent: &'a [(String, String)],
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// "2026-11-25T040512Z": sorts by time, no colons in a directory name.
@@ -85,8 +111,11 @@ fn timestamp_id(now: SystemTime) -> String {
         .replace(':', "")
 }
 
-fn write_synced(path: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
-    atomic::write(path, data, None, mode)
+/// The backup directory, made private: copies of sshd_config, manager.conf
+/// and the rules (with the secret SIP hostname) are for root only.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
 }
 
 impl BackupSet {
@@ -96,7 +125,7 @@ impl BackupSet {
             dir: base.clone(),
             source,
         };
-        fs::create_dir_all(&base).map_err(wrap)?;
+        private_dir(&base).map_err(wrap)?;
         let now = SystemTime::now();
         let stamp = timestamp_id(now);
         // Two applies in one second get distinct sets.
@@ -112,27 +141,33 @@ impl BackupSet {
             source,
         };
         fs::create_dir(&dir).map_err(wrap)?;
-        fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .map_err(wrap)?;
+        private_dir(&dir).map_err(wrap)?;
         fs::create_dir(dir.join("files")).map_err(wrap)?;
 
+        let mut data = BTreeMap::new();
+        let mut save = |name: String, bytes: &[u8]| -> Result<String, BackupError> {
+            atomic::write(&dir.join(&name), bytes, None, 0o600).map_err(wrap)?;
+            data.insert(name.clone(), bytes.to_vec());
+            Ok(name)
+        };
         let mut files = Vec::new();
-        for (i, path) in contents.files.iter().enumerate() {
-            let full = root.path(path);
-            match fs::read(&full) {
-                Ok(data) => {
-                    let copy = format!(
-                        "{i}-{}",
+        for (i, (path, on_disk)) in contents.files.iter().enumerate() {
+            let link = on_disk.link.clone();
+            match fs::read(&on_disk.file) {
+                Ok(bytes) => {
+                    let name = format!(
+                        "files/{i}-{}",
                         path.file_name()
                             .map(|f| f.to_string_lossy())
                             .unwrap_or_default()
                     );
-                    write_synced(&dir.join("files").join(&copy), &data, 0o600).map_err(wrap)?;
-                    let ownership = Some(Ownership::of(&full).map_err(wrap)?);
+                    let name = save(name, &bytes)?;
+                    let ownership = Some(Ownership::of(&on_disk.file).map_err(wrap)?);
                     files.push(BackedUpFile {
                         path: path.clone(),
                         ownership,
-                        copy: Some(copy),
+                        copy: Some(name.trim_start_matches("files/").to_string()),
+                        link,
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -140,28 +175,25 @@ impl BackupSet {
                         path: path.clone(),
                         ownership: None,
                         copy: None,
+                        link,
                     });
                 }
                 Err(e) => return Err(wrap(e)),
             }
         }
-        let save = |name: &str, text: Option<&str>| -> Result<Option<String>, BackupError> {
-            match text {
-                Some(t) => {
-                    write_synced(&dir.join(name), t.as_bytes(), 0o600).map_err(wrap)?;
-                    Ok(Some(name.to_string()))
-                }
-                None => Ok(None),
-            }
-        };
-        let ipv4_rules = save("iptables.save", contents.ipv4_rules)?;
-        let ipv6_rules = save("ip6tables.save", contents.ipv6_rules)?;
+        let ipv4_rules = contents
+            .ipv4_rules
+            .map(|t| save("iptables.save".into(), t.as_bytes()))
+            .transpose()?;
+        let ipv6_rules = contents
+            .ipv6_rules
+            .map(|t| save("ip6tables.save".into(), t.as_bytes()))
+            .transpose()?;
         let mut recent_lists = Vec::new();
         if !contents.recent.is_empty() {
             fs::create_dir(dir.join("recent")).map_err(wrap)?;
             for (name, text) in contents.recent {
-                write_synced(&dir.join("recent").join(name), text.as_bytes(), 0o600)
-                    .map_err(wrap)?;
+                save(format!("recent/{name}"), text.as_bytes())?;
                 recent_lists.push(name.clone());
             }
         }
@@ -175,14 +207,27 @@ impl BackupSet {
             ipv4_rules,
             ipv6_rules,
             recent_lists,
+            sha256: data
+                .iter()
+                .map(|(name, bytes)| (name.clone(), sha256_hex(bytes)))
+                .collect(),
         };
         let text = toml::to_string(&manifest).expect("manifest serializes");
-        write_synced(&dir.join("manifest.toml"), text.as_bytes(), 0o600).map_err(wrap)?;
+        atomic::write(&dir.join(MANIFEST), text.as_bytes(), None, 0o600).map_err(wrap)?;
+        let sum = format!("{}  {MANIFEST}\n", sha256_hex(text.as_bytes()));
+        atomic::write(&dir.join(MANIFEST_SUM), sum.as_bytes(), None, 0o600).map_err(wrap)?;
         atomic::fsync_dir(&dir).map_err(wrap)?;
         atomic::fsync_dir(&base).map_err(wrap)?;
-        Ok(Self { dir, manifest })
+        Ok(Self {
+            dir,
+            manifest,
+            data,
+        })
     }
 
+    /// Read a set back and check every part of it: the manifest against
+    /// manifest.sha256, each saved file against the manifest, each firewall
+    /// snapshot for a COMMIT closing every table. Any mismatch: `Damaged`.
     pub fn open(root: &Root, id: &str) -> Result<Self, BackupError> {
         let base = root.path(BACKUP_DIR);
         // An id is a directory name, never a path.
@@ -193,41 +238,99 @@ impl BackupSet {
             });
         }
         let dir = base.join(id);
-        let text =
-            fs::read_to_string(dir.join("manifest.toml")).map_err(|_| BackupError::NotFound {
+        if !dir.is_dir() {
+            return Err(BackupError::NotFound {
                 id: id.to_string(),
-                dir: base.clone(),
-            })?;
-        let manifest: Manifest = toml::from_str(&text).map_err(|e| BackupError::Damaged {
+                dir: base,
+            });
+        }
+        let damaged = |reason: String| BackupError::Damaged {
             dir: dir.clone(),
-            reason: e.to_string(),
-        })?;
-        Ok(Self { dir, manifest })
+            reason,
+        };
+        let text = fs::read(dir.join(MANIFEST)).map_err(|e| damaged(format!("{MANIFEST}: {e}")))?;
+        let sum = fs::read_to_string(dir.join(MANIFEST_SUM))
+            .map_err(|e| damaged(format!("{MANIFEST_SUM}: {e}")))?;
+        if sum.split_whitespace().next() != Some(sha256_hex(&text).as_str()) {
+            return Err(damaged(format!(
+                "{MANIFEST} does not match its checksum in {MANIFEST_SUM}"
+            )));
+        }
+        let text = String::from_utf8(text).map_err(|e| damaged(format!("{MANIFEST}: {e}")))?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| damaged(format!("{MANIFEST}: {e}")))?;
+        let mut names: Vec<String> = manifest
+            .files
+            .iter()
+            .filter_map(|f| f.copy.as_ref().map(|c| format!("files/{c}")))
+            .collect();
+        names.extend(manifest.ipv4_rules.iter().cloned());
+        names.extend(manifest.ipv6_rules.iter().cloned());
+        names.extend(manifest.recent_lists.iter().map(|l| format!("recent/{l}")));
+        let mut data = BTreeMap::new();
+        for name in names {
+            if name.split('/').any(|part| part == ".." || part.is_empty()) {
+                return Err(damaged(format!("{name}: not a name inside the set")));
+            }
+            let Some(want) = manifest.sha256.get(&name) else {
+                return Err(damaged(format!("{name}: no checksum in the manifest")));
+            };
+            let bytes = fs::read(dir.join(&name)).map_err(|e| damaged(format!("{name}: {e}")))?;
+            if &sha256_hex(&bytes) != want {
+                return Err(damaged(format!(
+                    "{name} does not match its checksum ({} bytes now: truncated or changed since it was saved)",
+                    bytes.len()
+                )));
+            }
+            data.insert(name, bytes);
+        }
+        for name in manifest.ipv4_rules.iter().chain(&manifest.ipv6_rules) {
+            let text = String::from_utf8_lossy(&data[name]);
+            if let Err(why) = super::firewall::well_formed(&text) {
+                return Err(damaged(format!("{name}: {why}")));
+            }
+        }
+        Ok(Self {
+            dir,
+            manifest,
+            data,
+        })
     }
 
-    /// Every set, oldest first. Damaged ones are skipped.
-    pub fn list(root: &Root) -> Vec<Self> {
-        let base = root.path(BACKUP_DIR);
-        let mut ids: Vec<String> = fs::read_dir(&base)
+    /// The ids of every set on disk, oldest first, damaged ones included.
+    pub fn ids(root: &Root) -> Vec<String> {
+        let mut ids: Vec<String> = fs::read_dir(root.path(BACKUP_DIR))
             .map(|rd| {
                 rd.flatten()
+                    .filter(|e| e.path().is_dir())
                     .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|id| !id.starts_with('.'))
                     .collect()
             })
             .unwrap_or_default();
         ids.sort();
-        ids.iter()
+        ids
+    }
+
+    /// Every set that reads back intact, oldest first (for pickers; a
+    /// damaged set is named by `ids`, and refused by `open`).
+    pub fn list(root: &Root) -> Vec<Self> {
+        Self::ids(root)
+            .iter()
             .filter_map(|id| Self::open(root, id).ok())
             .collect()
     }
 
     pub fn file_copy(&self, f: &BackedUpFile) -> Result<Option<Vec<u8>>, BackupError> {
         match &f.copy {
-            Some(name) => fs::read(self.dir.join("files").join(name))
+            Some(name) => self
+                .data
+                .get(&format!("files/{name}"))
+                .cloned()
                 .map(Some)
-                .map_err(|e| BackupError::Damaged {
+                .ok_or_else(|| BackupError::Damaged {
                     dir: self.dir.clone(),
-                    reason: format!("{name}: {e}"),
+                    reason: format!("{name}: not in the set"),
                 }),
             None => Ok(None),
         }
@@ -235,37 +338,40 @@ impl BackupSet {
 
     pub fn rules(&self, name: &Option<String>) -> Result<Option<String>, BackupError> {
         match name {
-            Some(n) => {
-                fs::read_to_string(self.dir.join(n))
-                    .map(Some)
-                    .map_err(|e| BackupError::Damaged {
-                        dir: self.dir.clone(),
-                        reason: format!("{n}: {e}"),
-                    })
-            }
+            Some(n) => self
+                .data
+                .get(n)
+                .map(|b| Some(String::from_utf8_lossy(b).into_owned()))
+                .ok_or_else(|| BackupError::Damaged {
+                    dir: self.dir.clone(),
+                    reason: format!("{n}: not in the set"),
+                }),
             None => Ok(None),
         }
     }
 
     pub fn recent(&self, name: &str) -> Option<String> {
-        fs::read_to_string(self.dir.join("recent").join(name)).ok()
+        self.data
+            .get(&format!("recent/{name}"))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::links::{OnDisk, resolve};
     use super::*;
 
-    #[test]
-    fn a_set_round_trips() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = Root::new(tmp.path());
+    fn a_set(root: &Root) -> BackupSet {
         fs::create_dir_all(root.path("/etc")).unwrap();
         fs::write(root.path("/etc/a.conf"), "a=1\n").unwrap();
-        let files = [PathBuf::from("/etc/a.conf"), PathBuf::from("/etc/new.conf")];
+        let files: Vec<(PathBuf, OnDisk)> = ["/etc/a.conf", "/etc/new.conf"]
+            .iter()
+            .map(|p| (PathBuf::from(p), resolve(root, Path::new(p)).unwrap()))
+            .collect();
         let recent = [("BADSIP".to_string(), "src=10.0.0.9 ttl: 64\n".to_string())];
-        let set = BackupSet::create(
-            &root,
+        BackupSet::create(
+            root,
             &Contents {
                 mode: "strict",
                 tables: &["raw", "filter"],
@@ -275,7 +381,14 @@ mod tests {
                 recent: &recent,
             },
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn a_set_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::new(tmp.path());
+        let set = a_set(&root);
         let mode = fs::metadata(&set.dir).unwrap().permissions();
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
@@ -295,5 +408,32 @@ mod tests {
         assert_eq!(again.recent("BADSIP").unwrap(), "src=10.0.0.9 ttl: 64\n");
         assert_eq!(BackupSet::list(&root).len(), 1);
         assert!(BackupSet::open(&root, "../x").is_err());
+    }
+
+    #[test]
+    fn any_damage_is_refused_with_its_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::new(tmp.path());
+        let set = a_set(&root);
+        let id = set.manifest.id.clone();
+        let damage = |name: &str, text: &str| {
+            let p = set.dir.join(name);
+            let saved = fs::read(&p).unwrap();
+            fs::write(&p, text).unwrap();
+            let e = BackupSet::open(&root, &id).unwrap_err().to_string();
+            fs::write(&p, saved).unwrap();
+            e
+        };
+        assert!(damage("files/0-a.conf", "a=").contains("files/0-a.conf does not match"));
+        assert!(damage("iptables.save", "").contains("iptables.save does not match"));
+        assert!(damage("recent/BADSIP", "x").contains("recent/BADSIP"));
+        let e = damage("manifest.toml", "id = \"x\"\n");
+        assert!(
+            e.contains("manifest.toml does not match") && e.contains("what to do"),
+            "{e}"
+        );
+        assert!(damage("manifest.sha256", "").contains("does not match"));
+        BackupSet::open(&root, &id).unwrap();
+        assert_eq!(BackupSet::ids(&root), [id]);
     }
 }

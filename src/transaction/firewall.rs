@@ -92,6 +92,48 @@ pub fn load(family: Family, text: &str, noflush: bool) -> Result<(), FirewallErr
     restore(family, args, text)
 }
 
+/// A snapshot as `iptables-save` prints it: only table headers, chain
+/// lines, rules and comments, and a COMMIT closing every table. An empty
+/// snapshot is one (a firewall with no table loaded yet).
+pub fn well_formed(snapshot: &str) -> Result<(), String> {
+    let mut open: Option<&str> = None;
+    for (n, line) in snapshot.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match (open, line) {
+            (None, l) if l.starts_with('*') => open = Some(l),
+            (Some(_), "COMMIT") => open = None,
+            (Some(_), l) if l.starts_with(':') || l.starts_with("-A ") => {}
+            _ => {
+                return Err(format!(
+                    "line {} is not part of an iptables-save snapshot",
+                    n + 1
+                ));
+            }
+        }
+    }
+    match open {
+        Some(table) => Err(format!("table {table} is cut off before its COMMIT")),
+        None => Ok(()),
+    }
+}
+
+/// `iptables-restore --test` of the part of `snapshot` a restore loads: a
+/// snapshot that would not load is found before a single table is flushed.
+pub fn test_snapshot(family: Family, snapshot: &str, tables: &[&str]) -> Result<(), FirewallError> {
+    well_formed(snapshot).map_err(|message| FirewallError::Refused {
+        tool: restore_tool(family),
+        message,
+    })?;
+    restore(
+        family,
+        &["--test"],
+        &RestoreFile::parse(snapshot).only(tables).render(),
+    )
+}
+
 /// Put `tables` back exactly as they are in `snapshot` (a table absent from
 /// it is emptied). Other tables (nat, Docker's) are not named, so untouched.
 pub fn restore_snapshot(
@@ -169,5 +211,31 @@ mod tests {
         let m = explain("iptables-restore: line 3 failed", text);
         assert!(m.ends_with("the line: -A PREROUTING -j NOPE"), "{m}");
         assert_eq!(explain("something else", text), "something else");
+    }
+
+    #[test]
+    fn only_whole_snapshots_are_well_formed() {
+        assert!(well_formed("").is_ok());
+        assert!(
+            well_formed(
+                "# Generated\n*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j ACCEPT\nCOMMIT\n"
+            )
+            .is_ok()
+        );
+        assert!(
+            well_formed("*raw\n:PREROUTING ACCEPT [0:0]\n")
+                .unwrap_err()
+                .contains("cut off")
+        );
+        assert!(
+            well_formed("\u{0}garbage\n")
+                .unwrap_err()
+                .contains("line 1")
+        );
+        assert!(
+            well_formed("*filter\nrm -rf /\nCOMMIT\n")
+                .unwrap_err()
+                .contains("line 2")
+        );
     }
 }

@@ -54,8 +54,12 @@ pub struct Pending {
     /// Unix seconds; set once the rules are loaded.
     pub deadline: Option<u64>,
     pub apply_pid: u32,
+    /// Written by the guard itself once it holds the backup set: armed.
     pub guard_pid: Option<u32>,
     pub session: Session,
+    /// The `confirm` writing persistence (state `confirming`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_pid: Option<u32>,
 }
 
 pub fn now() -> u64 {
@@ -65,15 +69,41 @@ pub fn now() -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether process `pid` still runs. A zombie (ended, not yet reaped by its
+/// parent) does not: `kill(pid, 0)` alone would count it alive.
 pub fn alive(pid: u32) -> bool {
     let Ok(raw) = i32::try_from(pid) else {
         return false;
     };
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None) {
+    let exists = match nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None) {
         Ok(()) => true,
         Err(nix::errno::Errno::EPERM) => true,
         Err(_) => false,
-    }
+    };
+    exists && !zombie(pid)
+}
+
+/// /proc/PID/stat's state field is "Z": ended, waiting to be reaped.
+fn zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // "PID (comm) S ...": comm may hold spaces and parentheses.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            == Some("Z")
+    })
+}
+
+/// Reap `pid` if it is an ended child of this process (the guard, for the
+/// apply that started it); true if it has ended. Not a child: false.
+pub fn reap(pid: u32) -> bool {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    matches!(
+        waitpid(nix::unistd::Pid::from_raw(raw), Some(WaitPidFlag::WNOHANG)),
+        Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..))
+    )
 }
 
 /// /var/lib/asterisk-harden under the root.
@@ -86,6 +116,32 @@ pub struct StateDir {
 /// Held while reading-then-writing the pending change.
 pub struct Locked {
     _lock: Flock<File>,
+}
+
+/// Held by one apply from before its plan is read until its change is
+/// handed to the guard (or kept, or undone): a second apply is refused.
+pub struct ApplyLock {
+    _lock: Flock<File>,
+}
+
+/// Create `dir` (and parents) and make it root's alone: the state holds the
+/// pending change, the journal and the rules with the secret SIP hostname.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+/// Open a log for appending, 0600 (an older one is tightened too).
+pub fn private_log(path: &std::path::Path) -> std::io::Result<File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    f.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(f)
 }
 
 impl StateDir {
@@ -104,8 +160,34 @@ impl StateDir {
         self.dir.join("pending.toml")
     }
 
+    /// The apply lock, without waiting: `Err(Some(pid))` names the apply
+    /// holding it.
+    pub fn try_apply_lock(&self) -> std::io::Result<Result<ApplyLock, Option<u32>>> {
+        private_dir(&self.dir)?;
+        let path = self.dir.join(".apply.lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(mut lock) => {
+                use std::io::Seek;
+                lock.set_len(0)?;
+                lock.seek(std::io::SeekFrom::Start(0))?;
+                write!(lock, "{}", std::process::id())?;
+                Ok(Ok(ApplyLock { _lock: lock }))
+            }
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(Err(fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.trim().parse().ok()))),
+            Err((_, e)) => Err(e.into()),
+        }
+    }
+
     pub fn lock(&self) -> std::io::Result<Locked> {
-        fs::create_dir_all(&self.dir)?;
+        private_dir(&self.dir)?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -150,11 +232,8 @@ impl StateDir {
         if self.system && crate::exec::find("logger").is_some() {
             let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", event], None);
         }
-        fs::create_dir_all(&self.dir)?;
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("journal.log"))?;
+        private_dir(&self.dir)?;
+        let mut f = private_log(&self.dir.join("journal.log"))?;
         let stamp = humantime::format_rfc3339_seconds(SystemTime::now());
         writeln!(f, "{stamp} {event}")?;
         f.sync_all()

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use super::atomic;
-use super::backup::BackupSet;
-use super::firewall;
+use super::backup::{BackedUpFile, BackupSet};
+use super::{firewall, links};
 use crate::plan::{AfterWrite, FileChange, Stage};
 use crate::root::Root;
 use crate::ruleset::Family;
@@ -20,11 +20,21 @@ pub struct Restored {
     /// What the services that read the restored files said after a reload.
     pub reloaded: Vec<String>,
     pub errors: Vec<String>,
+    /// Why nothing at all was restored (a snapshot that would not load).
+    pub refused: Option<String>,
 }
 
 impl Restored {
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty() && self.refused.is_none()
+    }
+
     pub fn summary(&self) -> String {
-        if self.errors.is_empty() {
+        if let Some(why) = &self.refused {
+            format!(
+                "NOTHING WAS RESTORED: {why}\n    what to do: the host is as the failed change left it; check `iptables-save` and the files by hand, or `asterisk-harden rollback --backup ID` with another set (`asterisk-harden backups`)"
+            )
+        } else if self.errors.is_empty() {
             let mut s = format!(
                 "everything was restored ({} file(s), {} firewall)",
                 self.files,
@@ -79,8 +89,71 @@ pub fn changes_back(root: &Root, set: &BackupSet) -> Vec<FileChange> {
         .collect()
 }
 
+/// Before anything is touched: every saved firewall snapshot must load.
+fn check_snapshots(set: &BackupSet, tables: &[&str]) -> Result<(), String> {
+    for (family, name, saved) in [
+        (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
+        (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
+    ] {
+        if let Some(text) = set.rules(saved).map_err(|e| e.to_string())? {
+            firewall::test_snapshot(family, &text, tables).map_err(|e| {
+                format!(
+                    "the saved {name} firewall of backup {} does not pass the test load ({e}), so no table was flushed",
+                    set.manifest.id
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Put one saved file back: its link first (when it was a symlink), then the
+/// bytes at the file the link leads to. A file already as saved is left
+/// alone (its mtime too).
+fn restore_file(root: &Root, set: &BackupSet, f: &BackedUpFile) -> Result<bool, String> {
+    if let Some(link) = &f.link {
+        links::restore_link(root, &f.path, link).map_err(|e| format!("the symlink: {e}"))?;
+    }
+    let target = match &f.link {
+        Some(_) => {
+            links::resolve(root, &f.path)
+                .map_err(|e| e.to_string())?
+                .file
+        }
+        None => root.path(&f.path),
+    };
+    let saved = set.file_copy(f).map_err(|e| e.to_string())?;
+    let as_saved = match (&saved, f.ownership) {
+        (Some(data), Some(o)) => {
+            std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file())
+                && std::fs::read(&target).is_ok_and(|now| &now == data)
+                && atomic::Ownership::of(&target).is_ok_and(|now| now == o)
+        }
+        (None, _) => std::fs::symlink_metadata(&target).is_err(),
+        _ => false,
+    };
+    if as_saved {
+        return Ok(false);
+    }
+    // A file made immutable (chattr +i) must be released to be restored.
+    if target.exists() && crate::fail2ban::is_immutable(&target) {
+        let _ = crate::fail2ban::set_immutable(&target, false);
+    }
+    match saved {
+        Some(data) => atomic::write(&target, &data, f.ownership, 0o600),
+        None => atomic::remove(&target),
+    }
+    .map(|()| true)
+    .map_err(|e| e.to_string())
+}
+
 pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let mut r = Restored::default();
+    let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
+    if let Err(why) = check_snapshots(set, &tables) {
+        r.refused = Some(why);
+        return r;
+    }
     if let Some(port) = std::fs::read_to_string(set.dir.join(SELINUX_PORT))
         .ok()
         .and_then(|p| p.trim().parse().ok())
@@ -93,20 +166,8 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
         }
     }
     for f in &set.manifest.files {
-        let target = root.path(&f.path);
-        // A file made immutable (chattr +i) must be released to be restored.
-        if target.exists() && crate::fail2ban::is_immutable(&target) {
-            let _ = crate::fail2ban::set_immutable(&target, false);
-        }
-        let result = match set.file_copy(f) {
-            Ok(Some(data)) => {
-                atomic::write(&target, &data, f.ownership, 0o644).map_err(|e| e.to_string())
-            }
-            Ok(None) => atomic::remove(&target).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match result {
-            Ok(()) => r.files += 1,
+        match restore_file(root, set, f) {
+            Ok(_) => r.files += 1,
             Err(e) => r.errors.push(format!("{}: {e}", f.path.display())),
         }
     }
@@ -135,7 +196,6 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Err(e) => r.errors.push(format!("AMI reload: {e}")),
         }
     }
-    let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
     for (family, name, saved) in [
         (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
         (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
@@ -152,7 +212,13 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     // Only now that the rules naming them are gone can the sets go.
     let created = std::fs::read_to_string(set.dir.join(SETS_CREATED)).unwrap_or_default();
     let mut kept = Vec::new();
-    for name in created.lines().filter(|l| !l.trim().is_empty()) {
+    // Noted before they were made: one a killed apply never made is not there.
+    let existing = crate::sets::names().unwrap_or_default();
+    for name in created
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| existing.iter().any(|e| e == l))
+    {
         if let Err(e) = crate::sets::destroy(name) {
             r.errors.push(format!("ipset set {name}: {e}"));
             kept.push(name);

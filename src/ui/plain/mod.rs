@@ -355,7 +355,9 @@ fn apply(
                 done_kept(host, review, &backup_id),
             ),
             waiting::WaitEnd::Reverted(_) => Flow::End(Outcome::Reverted, Vec::new()),
-            waiting::WaitEnd::GuardGone => Flow::End(Outcome::Failed, Vec::new()),
+            waiting::WaitEnd::GuardGone | waiting::WaitEnd::RevertFailed(_) => {
+                Flow::End(Outcome::Failed, Vec::new())
+            }
         },
     )
 }

@@ -11,6 +11,8 @@ use crate::transaction::{self, Outcome as TxOutcome, SecondSession};
 pub enum WaitEnd {
     Confirmed,
     Reverted(String),
+    /// A revert was due, and it did not restore everything (the record says what).
+    RevertFailed(String),
     /// The deadline passed and no guard is left to revert.
     GuardGone,
 }
@@ -54,11 +56,20 @@ pub fn wait_for_confirmation(
                 if live {
                     let _ = writeln!(out);
                 }
+                let why = if record.contains("not confirmed by the deadline") {
+                    "Not confirmed in time"
+                } else {
+                    "The change did not stay in place"
+                };
+                if record.contains("everything was restored") {
+                    let _ = writeln!(out, "{why}: everything was reverted.\n    {record}");
+                    return WaitEnd::Reverted(record);
+                }
                 let _ = writeln!(
                     out,
-                    "Not confirmed in time: everything was reverted.\n    {record}"
+                    "{why}, and THE REVERT DID NOT RESTORE EVERYTHING:\n    {record}\n    what to do: check `iptables-save` and the files it names; `asterisk-harden rollback --backup {backup_id}` tries again"
                 );
-                return WaitEnd::Reverted(record);
+                return WaitEnd::RevertFailed(record);
             }
             TxOutcome::StillWaiting => {}
         }
