@@ -47,11 +47,19 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
         return Ok(ExitCode::from(2));
     }
     let (set, restored) = rollback(root, Some(&set.manifest.id)).map_err(tx_failure)?;
-    println!(
-        "Rolled back to backup {}: {}",
-        set.manifest.id,
-        restored.summary()
-    );
+    if restored.refused.is_some() {
+        eprintln!(
+            "Backup {} was NOT restored: {}",
+            set.manifest.id,
+            restored.summary()
+        );
+    } else {
+        println!(
+            "Rolled back to backup {}: {}",
+            set.manifest.id,
+            restored.summary()
+        );
+    }
     Ok(if restored.complete() {
         ExitCode::SUCCESS
     } else {

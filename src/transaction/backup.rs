@@ -141,8 +141,28 @@ impl BackupSet {
             source,
         };
         fs::create_dir(&dir).map_err(wrap)?;
+        let made = Self::fill(dir.clone(), id, now, contents);
+        if made.is_err() {
+            // Half a set (a full disk) would pass for the newest one.
+            let _ = fs::remove_dir_all(&dir);
+        } else {
+            atomic::fsync_dir(&base).map_err(wrap)?;
+        }
+        made
+    }
+
+    fn fill(
+        dir: PathBuf,
+        id: String,
+        now: SystemTime,
+        contents: &Contents,
+    ) -> Result<Self, BackupError> {
+        let wrap = |source| BackupError::Write {
+            dir: dir.clone(),
+            source,
+        };
         private_dir(&dir).map_err(wrap)?;
-        fs::create_dir(dir.join("files")).map_err(wrap)?;
+        private_dir(&dir.join("files")).map_err(wrap)?;
 
         let mut data = BTreeMap::new();
         let mut save = |name: String, bytes: &[u8]| -> Result<String, BackupError> {
@@ -191,7 +211,7 @@ impl BackupSet {
             .transpose()?;
         let mut recent_lists = Vec::new();
         if !contents.recent.is_empty() {
-            fs::create_dir(dir.join("recent")).map_err(wrap)?;
+            private_dir(&dir.join("recent")).map_err(wrap)?;
             for (name, text) in contents.recent {
                 save(format!("recent/{name}"), text.as_bytes())?;
                 recent_lists.push(name.clone());
@@ -217,7 +237,6 @@ impl BackupSet {
         let sum = format!("{}  {MANIFEST}\n", sha256_hex(text.as_bytes()));
         atomic::write(&dir.join(MANIFEST_SUM), sum.as_bytes(), None, 0o600).map_err(wrap)?;
         atomic::fsync_dir(&dir).map_err(wrap)?;
-        atomic::fsync_dir(&base).map_err(wrap)?;
         Ok(Self {
             dir,
             manifest,

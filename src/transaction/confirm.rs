@@ -35,6 +35,7 @@ pub fn confirm(
             &lock,
             &set,
             "too late to confirm, and its guard was gone",
+            false,
         );
         return Err(TxError::TooLateReverted { restored: line });
     }

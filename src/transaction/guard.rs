@@ -30,10 +30,13 @@ pub(super) fn revert(
     lock: &Locked,
     set: &BackupSet,
     why: &str,
+    by_guard: bool,
 ) -> String {
     let id = &set.manifest.id;
     let restored = restore_backup(root, set);
-    fault::point("guard-reverted");
+    if by_guard {
+        fault::point("guard-reverted");
+    }
     deferred::remove(state, id);
     let line = format!(
         "{} backup={id}: {why}; {}",
@@ -51,9 +54,16 @@ pub(super) fn revert(
 
 /// Why the change must be reverted now, if it must: `p` is the record as
 /// read (`None`: unreadable), `last` the last one that could be read.
-fn due(p: Option<&Pending>, last: &Pending) -> Option<&'static str> {
+fn due(state: &StateDir, p: Option<&Pending>, last: &Pending) -> Option<&'static str> {
     let seen = p.unwrap_or(last);
-    let past_deadline = last.deadline.is_some_and(|d| pending::now() >= d);
+    // Unreadable before the guard saw the window's record: the journal has
+    // the deadline too ("applied backup=ID, waiting ... until D").
+    let deadline = last.deadline.or_else(|| {
+        p.is_none()
+            .then(|| journal_deadline(state, &last.backup_id))
+            .flatten()
+    });
+    let past_deadline = deadline.is_some_and(|d| pending::now() >= d);
     match seen.state {
         State::Applying if !pending::alive(seen.apply_pid) => {
             Some("apply stopped before it finished (killed?)")
@@ -62,12 +72,23 @@ fn due(p: Option<&Pending>, last: &Pending) -> Option<&'static str> {
         State::Confirming if !seen.confirm_pid.is_some_and(pending::alive) => {
             Some("the confirm stopped before it finished (killed?)")
         }
-        // Unreadable: the last deadline seen still holds.
+        // Unreadable: the last deadline known still holds.
         _ if p.is_none() && past_deadline => {
             Some("not confirmed by the deadline (the pending record is damaged)")
         }
         _ => None,
     }
+}
+
+/// The deadline apply wrote to the journal when it opened the window.
+fn journal_deadline(state: &StateDir, backup_id: &str) -> Option<u64> {
+    let needle = format!("applied backup={backup_id}, waiting for confirmation until ");
+    state
+        .journal()
+        .iter()
+        .rev()
+        .find_map(|l| l.split_once(&needle))
+        .and_then(|(_, d)| d.trim().parse().ok())
 }
 
 /// The guard: arm (backup set in memory, own pid in the record), then watch
@@ -112,8 +133,8 @@ pub fn guard(root: &Root) -> Result<(), TxError> {
                 None
             }
         };
-        if let Some(why) = due(now.as_ref(), &last) {
-            let line = revert(root, &state, &lock, &set, why);
+        if let Some(why) = due(&state, now.as_ref(), &last) {
+            let line = revert(root, &state, &lock, &set, why, true);
             eprintln!("guard: {line}");
             return Ok(());
         }
@@ -175,7 +196,7 @@ fn revert_for_dead_guard(
     }
     let why = format!("its guard (pid {guard_pid}) died before the change was confirmed");
     Some(match BackupSet::open(root, backup_id) {
-        Ok(set) => revert(root, state, &lock, &set, &why),
+        Ok(set) => revert(root, state, &lock, &set, &why, false),
         Err(e) => {
             let line = format!(
                 "revert-failed backup={backup_id}: {why}; NOTHING WAS RESTORED: {}",

@@ -4,6 +4,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -134,7 +135,7 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 
 /// Open a log for appending, 0600 (an older one is tightened too).
 pub fn private_log(path: &std::path::Path) -> std::io::Result<File> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::PermissionsExt;
     let f = OpenOptions::new()
         .create(true)
         .append(true)
@@ -166,6 +167,7 @@ impl StateDir {
         private_dir(&self.dir)?;
         let path = self.dir.join(".apply.lock");
         let file = OpenOptions::new()
+            .mode(0o600)
             .create(true)
             .truncate(false)
             .read(true)
@@ -189,6 +191,7 @@ impl StateDir {
     pub fn lock(&self) -> std::io::Result<Locked> {
         private_dir(&self.dir)?;
         let file = OpenOptions::new()
+            .mode(0o600)
             .create(true)
             .truncate(false)
             .write(true)

@@ -147,6 +147,40 @@ fn restore_file(root: &Root, set: &BackupSet, f: &BackedUpFile) -> Result<bool, 
     .map_err(|e| e.to_string())
 }
 
+/// Both families from the set, or neither: what is live is saved first and
+/// put back should a snapshot fail to load after all (the test load does not
+/// resolve every jump), so a restore never leaves less firewall than it
+/// found, nor IPv4 restored and IPv6 not.
+fn restore_firewall(set: &BackupSet, tables: &[&str], r: &mut Restored) -> Result<(), String> {
+    let mut saved = Vec::new();
+    for (family, name, part) in [
+        (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
+        (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
+    ] {
+        if let Some(text) = set.rules(part).map_err(|e| e.to_string())? {
+            let live = firewall::save(family).map_err(|e| format!("{name} firewall: {e}"))?;
+            saved.push((family, name, text, live));
+        }
+    }
+    for (i, (family, name, text, _)) in saved.iter().enumerate() {
+        if let Err(e) = firewall::restore_snapshot(*family, text, tables) {
+            let back = saved[..=i]
+                .iter()
+                .all(|(f, _, _, live)| firewall::restore_snapshot(*f, live, tables).is_ok());
+            return Err(format!(
+                "{name} firewall: {e} ({})",
+                if back {
+                    "the firewall as it was before this restore was put back, IPv4 and IPv6"
+                } else {
+                    "AND the firewall as it was before could not be put back: check `iptables-save`"
+                }
+            ));
+        }
+    }
+    r.families = saved.iter().map(|(_, name, _, _)| *name).collect();
+    Ok(())
+}
+
 pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let mut r = Restored::default();
     let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
@@ -196,18 +230,10 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Err(e) => r.errors.push(format!("AMI reload: {e}")),
         }
     }
-    for (family, name, saved) in [
-        (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
-        (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
-    ] {
-        match set.rules(saved) {
-            Ok(Some(text)) => match firewall::restore_snapshot(family, &text, &tables) {
-                Ok(()) => r.families.push(name),
-                Err(e) => r.errors.push(format!("{name} firewall: {e}")),
-            },
-            Ok(None) => {}
-            Err(e) => r.errors.push(e.to_string()),
-        }
+    if let Err(e) = restore_firewall(set, &tables, &mut r) {
+        // The rules still name the sets: they stay.
+        r.errors.push(e);
+        return r;
     }
     // Only now that the rules naming them are gone can the sets go.
     let created = std::fs::read_to_string(set.dir.join(SETS_CREATED)).unwrap_or_default();
