@@ -191,24 +191,15 @@ fn rhel_layout_persists_to_sysconfig() {
 /// An iptables-restore that commits the first table and then fails, as a
 /// kernel refusal on the second table does.
 fn failing_restore_shim(dir: &Path) {
-    let real = Command::new("sh")
-        .args([
-            "-c",
-            "command -v iptables-restore || echo /usr/sbin/iptables-restore",
-        ])
-        .output()
-        .unwrap();
-    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
-    let script = format!(
-        "#!/bin/bash\ninput=$(cat)\nfor a in \"$@\"; do [ \"$a\" = --test ] && exec {real} \"$@\" <<<\"$input\"; done\n\
-         if grep -q SIPRAW <<<\"$input\"; then\n\
-           awk '{{print}} /^COMMIT/{{exit}}' <<<\"$input\" | {real} \"$@\"\n\
-           echo 'iptables-restore: line 212 failed' >&2\n  exit 1\nfi\n\
-         exec {real} \"$@\" <<<\"$input\"\n"
-    );
-    let p = dir.join("iptables-restore");
-    std::fs::write(&p, script).unwrap();
-    std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    restore_shim(dir, |real| {
+        format!(
+            "#!/bin/bash\ninput=$(cat)\nfor a in \"$@\"; do [ \"$a\" = --test ] && exec {real} \"$@\" <<<\"$input\"; done\n\
+             if grep -q SIPRAW <<<\"$input\"; then\n\
+               awk '{{print}} /^COMMIT/{{exit}}' <<<\"$input\" | {real} \"$@\"\n\
+               echo 'iptables-restore: line 212 failed' >&2\n  exit 1\nfi\n\
+             exec {real} \"$@\" <<<\"$input\"\n"
+        )
+    });
 }
 
 #[test]

@@ -6,7 +6,15 @@ use asterisk_harden::transaction::{BACKUP_DIR, BackupSet};
 use super::Outcome;
 
 pub fn run(root: &Root) -> Outcome {
-    let sets = BackupSet::list(root);
+    // Every set on disk, newest first; a damaged one is shown as such.
+    let sets: Vec<(String, Result<BackupSet, _>)> = BackupSet::ids(root)
+        .into_iter()
+        .rev()
+        .map(|id| {
+            let set = BackupSet::open(root, &id);
+            (id, set)
+        })
+        .collect();
     if sets.is_empty() {
         println!("No backup sets under {}.", root.path(BACKUP_DIR).display());
         return Ok(ExitCode::SUCCESS);
@@ -15,7 +23,16 @@ pub fn run(root: &Root) -> Outcome {
         "{:<24} {:<22} {:<13} contents",
         "id", "created (UTC)", "mode applied"
     );
-    for s in sets.iter().rev() {
+    for (id, set) in &sets {
+        let s = match set {
+            Ok(s) => s,
+            Err(e) => {
+                let why = e.to_string();
+                let why = why.lines().next().unwrap_or_default();
+                println!("{id:<24} DAMAGED, cannot be restored: {why}");
+                continue;
+            }
+        };
         let m = &s.manifest;
         let files = m.files.iter().filter(|f| f.ownership.is_some()).count();
         let firewall: Vec<&str> = [("IPv4", &m.ipv4_rules), ("IPv6", &m.ipv6_rules)]

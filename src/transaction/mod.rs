@@ -246,6 +246,7 @@ pub fn interrupted(root: &Root) -> Option<Pending> {
 
 /// Refuse to start while another change is pending or was interrupted.
 pub fn ensure_no_pending(root: &Root) -> Result<(), TxError> {
+    tx::clear_abandoned(&StateDir::new(root))?;
     match StateDir::new(root).peek() {
         None => Ok(()),
         Some(p) if interrupted(root).is_some() => Err(TxError::Interrupted {

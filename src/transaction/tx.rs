@@ -345,8 +345,15 @@ fn check_files(root: &Root, plan: &Plan) -> Result<Vec<(PathBuf, links::OnDisk)>
     let mut out = Vec::new();
     for f in &plan.files {
         let on_disk = links::resolve(root, &f.path)?;
+        // A file written in the window and again on confirm (sshd's drop-in):
+        // the confirm's `before` is the window's text, not the disk's.
+        let written_earlier = f.stage == Stage::Confirm
+            && plan
+                .files
+                .iter()
+                .any(|g| g.stage == Stage::Apply && g.path == f.path);
         let now = std::fs::read_to_string(&on_disk.file).ok();
-        if now != f.before {
+        if !written_earlier && now != f.before {
             return Err(TxError::Stale {
                 path: f.path.clone(),
             });

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod asterisk;
+pub mod faults;
 pub mod sandbox;
 
 use std::fs::File;
@@ -171,6 +172,22 @@ impl Drop for Lab {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
     }
+}
+
+/// An `iptables-restore` shim in `dir` (put first on PATH): the bash script
+/// `script(real)` made around the real program's path.
+pub fn restore_shim(dir: &Path, script: impl Fn(&str) -> String) {
+    let real = Command::new("sh")
+        .args([
+            "-c",
+            "command -v iptables-restore || echo /usr/sbin/iptables-restore",
+        ])
+        .output()
+        .unwrap();
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    let p = dir.join("iptables-restore");
+    std::fs::write(&p, script(&real)).unwrap();
+    std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 }
 
 /// Run a command inside a host's namespace.
