@@ -211,6 +211,11 @@ impl StateDir {
         }
     }
 
+    /// Whether a pending record is on disk (readable or not).
+    pub fn has_pending(&self) -> bool {
+        self.pending_path().exists()
+    }
+
     /// Read without taking the lock (for display and polling only).
     pub fn peek(&self) -> Option<Pending> {
         fs::read_to_string(self.pending_path())

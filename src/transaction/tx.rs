@@ -79,6 +79,11 @@ pub(super) fn apply_lock(state: &StateDir) -> Result<ApplyLock, TxError> {
 /// A pending record of an apply that died before its guard was armed: the
 /// host was not changed yet, so there is nothing to undo; forget it.
 pub(super) fn clear_abandoned(state: &StateDir) -> Result<(), TxError> {
+    // Nothing pending: nothing to clear, and nothing created (a dry run
+    // leaves no state directory behind).
+    if !state.has_pending() {
+        return Ok(());
+    }
     let lock = state.lock().map_err(state_err(state))?;
     if let Some(p) = state.read(&lock).map_err(state_err(state))?
         && p.state == State::Applying
