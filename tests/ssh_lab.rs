@@ -239,6 +239,24 @@ fn a_config_sshd_rejects_is_refused_and_nothing_changes() {
     );
     assert_eq!(firewall(&pbx.ns), fw, "firewall touched");
     assert_eq!(sb.files(), files, "files touched");
+    plan_refuses_first(&sb, &pbx.ns, "port = 2222", "sshd rejects");
+}
+
+/// `plan` refuses what apply refuses, with the same reason, exit 2 and no
+/// diff on stdout.
+fn plan_refuses_first(sb: &Sandbox, ns: &str, ssh: &str, reason: &str) {
+    let out = sb
+        .command(
+            ns,
+            &["plan", "--answers", answers(sb, ssh).to_str().unwrap()],
+        )
+        .env_remove("SUDO_USER")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "plan did not refuse: {err}");
+    assert!(err.contains(reason), "{err}");
+    assert!(out.stdout.is_empty(), "plan printed a diff before refusing");
 }
 
 #[test]
@@ -267,6 +285,7 @@ fn a_port_in_use_is_refused() {
     assert!(err.contains("port 2222 is already in use"), "{err}");
     assert_eq!(firewall(&pbx.ns), fw);
     assert_eq!(sb.files(), files);
+    plan_refuses_first(&sb, &pbx.ns, "port = 2222", "port 2222 is already in use");
 }
 
 #[test]
@@ -297,4 +316,5 @@ fn key_only_without_authorized_keys_is_refused() {
         "{err}"
     );
     assert_eq!(sb.files(), files);
+    plan_refuses_first(&sb, &pbx.ns, "key_only = true", "no authorized key");
 }

@@ -43,6 +43,7 @@ pub use pending::alive as process_alive;
 pub use pending::now;
 pub use pending::{Pending, STATE_DIR, Session, State, StateDir};
 pub use restore::{Restored, changes_back, restore_backup};
+pub use services::preflight;
 pub use tx::{Transaction, begin};
 
 use crate::plan::Plan;

@@ -18,8 +18,9 @@ pub(super) fn is_fail2ban(w: AfterWrite) -> bool {
 }
 
 /// Checks that need the host but change nothing: a refusal here leaves the
-/// host exactly as it was.
-pub(super) fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
+/// host exactly as it was. `plan` and the wizard's review run the same
+/// checks, so what apply would refuse is refused before any diff is shown.
+pub fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
     for f in plan
         .files
         .iter()

@@ -95,6 +95,11 @@ pub fn prepare_review(host: &HostView, answers: Answers) -> Result<Review, Strin
     let files = HostFiles::read(&host.root, &paths_to_read(&answers))
         .map_err(|e| format!("reading the files the plan changes: {e}"))?;
     let plan = plan(&answers, &trunks, &files).map_err(|e| e.to_string())?;
+    // What apply would refuse is refused here, before the review (the same
+    // checks as `plan` and apply).
+    if host.can_apply() {
+        transaction::preflight(&host.root, &plan).map_err(|e| e.to_string())?;
+    }
     // plan.notes are already in the summary.
     let mut notes = plan.firewall.notes.clone();
     if host.can_apply() {
