@@ -9,6 +9,7 @@ pub mod demo;
 pub mod exec;
 pub mod fail2ban;
 pub mod fault;
+pub mod hostfile;
 pub mod lists;
 pub mod plan;
 pub mod probe;

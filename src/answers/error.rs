@@ -22,20 +22,31 @@ impl fmt::Display for InvalidValue {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnswersError {
-    #[error(
-        "cannot read the answers file {path}: {source}\n    what to do: check the path and that you may read it"
-    )]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read the answers file: {0}\n    what to do: {hint}", hint = .0.hint())]
+    Read(crate::hostfile::ReadError),
     #[error(
         "the answers file {path} is not valid:\n{message}\n    what to do: fix that line; the keys and values are listed in the README (\"The answers file\")"
     )]
     Syntax { path: PathBuf, message: String },
     #[error("{}", list(.0))]
     Invalid(Vec<InvalidValue>),
+}
+
+/// A TOML error with each line cut to a readable length (the parser
+/// quotes the offending line, which may be megabytes long).
+pub(super) fn clip_lines(message: &str) -> String {
+    message
+        .lines()
+        .map(|l| {
+            if l.chars().count() > 120 {
+                let head: String = l.chars().take(120).collect();
+                format!("{head}…")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn list(items: &[InvalidValue]) -> String {

@@ -48,6 +48,9 @@ pub struct NetworkFile {
     pub trusted: Option<Vec<String>>,
     /// What happens to forwarded traffic (containers, VPNs, routing).
     pub forward: Option<Forward>,
+    /// Trusted networks wider than a /8 (IPv4) or /16 (IPv6) are meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_wide: Option<bool>,
 }
 
 /// Forwarded traffic: left as it is (the default: the FORWARD chain's policy
@@ -78,6 +81,9 @@ pub struct SipFile {
     pub rtp: Option<String>,
     pub tls_port: Option<i64>,
     pub rate_limit: Option<bool>,
+    /// Trunk networks wider than a /8 (IPv4) or /16 (IPv6) are meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_wide: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,8 @@
 mod defaults;
 mod error;
 mod file;
+mod lockout;
+mod read;
 mod to_file;
 pub mod values;
 
@@ -17,9 +19,7 @@ pub use error::{AnswersError, InvalidValue};
 pub use file::{
     AnswersFile, AsteriskFile, Fail2banFile, Forward, Mode, NetworkFile, SipFile, SshFile,
 };
-pub use values::{Hostname, Interface, PortRange, Refusal, Trunk, UserAgent};
-
-use crate::assets::assets;
+pub use values::{AsteriskModule, Hostname, Interface, PortRange, Refusal, Trunk, UserAgent};
 
 /// Validated answers: every field is safe to use as it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,8 @@ pub struct Network {
     pub local_nets: Vec<IpNet>,
     pub trusted: Vec<IpNet>,
     pub forward: Forward,
+    /// The admin wrote `allow_wide = true`: trusted networks may be wide.
+    pub allow_wide: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,11 +68,13 @@ pub struct Sip {
     pub rtp: PortRange,
     pub tls_port: u16,
     pub rate_limit: bool,
+    /// The admin wrote `allow_wide = true`: trunk networks may be wide.
+    pub allow_wide: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asterisk {
-    pub noload: Vec<String>,
+    pub noload: Vec<AsteriskModule>,
     pub manager_localhost: bool,
     pub disable_fop: bool,
 }
@@ -126,48 +130,82 @@ impl Checker {
     }
 }
 
-/// A value as TOML would show it, so the admin can find it in the file.
+/// A value as TOML would show it, so the admin can find it in the file
+/// (a long one cut short).
 fn quoted(s: &str) -> String {
-    format!("{s:?}")
+    values::clip_quoted(s)
 }
 
 impl Answers {
-    /// Read and validate an answers file.
+    /// Read and validate an answers file (an ordinary file of at most 1 MiB).
     pub fn load(path: &Path, defaults: &HostDefaults) -> Result<Self, AnswersError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AnswersError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = match crate::hostfile::read_text(path) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                return Err(AnswersError::Read(crate::hostfile::ReadError::Io {
+                    path: path.to_path_buf(),
+                    reason: "there is no such file".into(),
+                }));
+            }
+            Err(e) => return Err(AnswersError::Read(e)),
+        };
         Self::parse(&text, path, defaults)
     }
 
     /// Validate answers given as TOML text (`origin` names it in errors).
     pub fn parse(text: &str, origin: &Path, defaults: &HostDefaults) -> Result<Self, AnswersError> {
-        let file: AnswersFile = toml::from_str(text).map_err(|e| AnswersError::Syntax {
-            path: origin.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        Self::validate(&file, defaults)
+        let table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| AnswersError::Syntax {
+                    path: origin.to_path_buf(),
+                    message: error::clip_lines(&e.to_string()),
+                })?;
+        let (file, problems) = read::from_table(&table);
+        Self::check(&file, defaults, problems)
     }
 
     /// Validate parsed answers against the host's defaults.
     pub fn validate(file: &AnswersFile, defaults: &HostDefaults) -> Result<Self, AnswersError> {
-        let mut c = Checker::default();
+        Self::check(file, defaults, Vec::new())
+    }
+
+    /// Validate, adding to the problems already found in the file's form.
+    fn check(
+        file: &AnswersFile,
+        defaults: &HostDefaults,
+        problems: Vec<InvalidValue>,
+    ) -> Result<Self, AnswersError> {
+        let mut c = Checker { problems };
         let mode = file.mode.unwrap_or(Mode::Strict);
 
         let net = file.network.clone().unwrap_or_default();
         let interface = match &net.interface {
-            Some(name) => c.check("network.interface", quoted(name), Interface::parse(name)),
+            Some(name) => c
+                .check("network.interface", quoted(name), Interface::parse(name))
+                .and_then(|i| match defaults.foreign_interface(&i) {
+                    Some(r) if defaults.refuse_foreign_interface => {
+                        c.refuse("network.interface", quoted(name), r);
+                        None
+                    }
+                    _ => Some(i),
+                }),
             None => defaults.interface.clone(),
         };
         let local_nets = match &net.local_nets {
             Some(list) => c.list("network.local_nets", list, values::network),
             None => defaults.local_nets.clone(),
         };
+        let allow_wide_trusted = net.allow_wide.unwrap_or(false);
         let trusted = c.list(
             "network.trusted",
             net.trusted.as_deref().unwrap_or_default(),
-            values::network,
+            |t| {
+                let n = values::network(t)?;
+                match values::too_wide(&n, "network") {
+                    Some(r) if !allow_wide_trusted => Err(r),
+                    _ => Ok(n),
+                }
+            },
         );
 
         let sip_file = file.sip.clone().unwrap_or_default();
@@ -216,10 +254,17 @@ impl Answers {
             sip_file.user_agents.as_deref().unwrap_or_default(),
             UserAgent::parse,
         );
+        let allow_wide_trunks = sip_file.allow_wide.unwrap_or(false);
         let trunks = c.list(
             "sip.trunks",
             sip_file.trunks.as_deref().unwrap_or_default(),
-            Trunk::parse,
+            |t| match Trunk::parse(t)? {
+                Trunk::Network(n) if !allow_wide_trunks => match values::too_wide(&n, "sip") {
+                    Some(r) => Err(r),
+                    None => Ok(Trunk::Network(n)),
+                },
+                trunk => Ok(trunk),
+            },
         );
         if mode == Mode::Strict
             && sip_file.hostname.is_none()
@@ -242,7 +287,7 @@ impl Answers {
         let ssh_file = file.ssh.clone().unwrap_or_default();
         let new_port = ssh_file.port.and_then(|p| {
             let port = c.check("ssh.port", p, values::port(p))?;
-            let clash = ssh_port_clash(port, ports, rtp, tls_port);
+            let clash = lockout::new_port_clash(port, ports, rtp, tls_port);
             match clash {
                 Some(r) => {
                     c.refuse("ssh.port", p, r);
@@ -251,9 +296,14 @@ impl Answers {
                 None => Some(port),
             }
         });
+        lockout::check_ports_in_force(&mut c, defaults, new_port, ports, rtp, tls_port);
 
         let asterisk = file.asterisk.as_ref().map(|a| Asterisk {
-            noload: a.noload.clone().unwrap_or_default(),
+            noload: c.list(
+                "asterisk.noload",
+                a.noload.as_deref().unwrap_or_default(),
+                AsteriskModule::parse,
+            ),
             manager_localhost: a.manager_localhost.unwrap_or(true),
             disable_fop: a.disable_fop.unwrap_or(true),
         });
@@ -273,6 +323,7 @@ impl Answers {
                 local_nets,
                 trusted,
                 forward: net.forward.unwrap_or_default(),
+                allow_wide: allow_wide_trusted,
             },
             ssh: Ssh {
                 current_port: defaults.ssh_port,
@@ -287,47 +338,12 @@ impl Answers {
                 rtp: rtp.expect("checked"),
                 tls_port: tls_port.expect("checked"),
                 rate_limit: sip_file.rate_limit.unwrap_or(false),
+                allow_wide: allow_wide_trunks,
             },
             asterisk,
             fail2ban,
         })
     }
-}
-
-/// Why `port` cannot carry SSH, if it cannot.
-fn ssh_port_clash(
-    port: u16,
-    sip: Option<PortRange>,
-    rtp: Option<PortRange>,
-    tls: Option<u16>,
-) -> Option<Refusal> {
-    let hint = "pick a free high port, e.g. 2222 or anything in 20001-65535 outside the SIP and RTP ranges";
-    if let Some(s) = sip.filter(|s| s.contains(port)) {
-        return Some(Refusal {
-            reason: format!("it is inside the SIP ports {s}"),
-            hint: hint.into(),
-        });
-    }
-    if let Some(r) = rtp.filter(|r| r.contains(port)) {
-        return Some(Refusal {
-            reason: format!("it is inside the RTP range {r}"),
-            hint: hint.into(),
-        });
-    }
-    if tls == Some(port) {
-        return Some(Refusal {
-            reason: "it is the SIP over TLS port".into(),
-            hint: hint.into(),
-        });
-    }
-    // 22 is a trap port only once SSH has left it; keeping SSH there is allowed.
-    if port != 22 && assets().is_trap_port(port) {
-        return Some(Refusal {
-            reason: format!("port {port} is a port-scan trap: anyone knocking on it is banned"),
-            hint: hint.into(),
-        });
-    }
-    None
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ impl Answers {
                 local_nets: strings(&self.network.local_nets),
                 trusted: strings(&self.network.trusted),
                 forward: Some(self.network.forward),
+                allow_wide: self.network.allow_wide.then_some(true),
             }),
             ssh: Some(SshFile {
                 port: self.ssh.new_port.map(i64::from),
@@ -32,9 +33,10 @@ impl Answers {
                 rtp: Some(self.sip.rtp.to_string()),
                 tls_port: Some(i64::from(self.sip.tls_port)),
                 rate_limit: Some(self.sip.rate_limit),
+                allow_wide: self.sip.allow_wide.then_some(true),
             }),
             asterisk: self.asterisk.as_ref().map(|a| AsteriskFile {
-                noload: Some(a.noload.clone()),
+                noload: Some(a.noload.iter().map(|m| m.to_string()).collect()),
                 manager_localhost: Some(a.manager_localhost),
                 disable_fop: Some(a.disable_fop),
             }),

@@ -16,6 +16,29 @@ pub struct Refusal {
     pub hint: String,
 }
 
+/// Longest value shown back in a message, in characters.
+const SHOWN: usize = 60;
+
+/// `text` cut to a readable length, saying how long it really is.
+pub fn clip(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= SHOWN {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head}… ({n} characters in all)")
+}
+
+/// `text` quoted as TOML shows it (escapes visible), cut to a readable length.
+pub fn clip_quoted(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= SHOWN {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head:?}… ({n} characters in all)")
+}
+
 fn refuse<T>(reason: impl Into<String>, hint: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal {
         reason: reason.into(),
@@ -72,7 +95,7 @@ impl PortRange {
             match s.parse::<u32>() {
                 Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
                 Ok(p) => refuse(format!("{p} is outside 1-65535"), hint),
-                Err(_) => refuse(format!("\"{s}\" is not a port number"), hint),
+                Err(_) => refuse(format!("{} is not a port number", clip_quoted(s)), hint),
             }
         };
         let (lo, hi) = match text.split_once(':') {
@@ -181,13 +204,16 @@ impl Hostname {
             }
             if label.len() > 63 {
                 return refuse(
-                    format!("the label \"{label}\" is longer than 63 characters"),
+                    format!(
+                        "the label {} is longer than 63 characters",
+                        clip_quoted(label)
+                    ),
                     example,
                 );
             }
             if label.starts_with('-') || label.ends_with('-') {
                 return refuse(
-                    format!("the label \"{label}\" starts or ends with '-'"),
+                    format!("the label {} starts or ends with '-'", clip_quoted(label)),
                     example,
                 );
             }
@@ -305,13 +331,58 @@ impl Interface {
         if text.trim_end_matches('+').contains('+') || text.ends_with("++") {
             return refuse("'+' may only end the name, once", hint);
         }
-        if text == "lo" || text == "lo+" {
-            return refuse(
-                "this is the loopback interface, not the one facing the Internet",
-                hint,
-            );
+        if Self(text.to_string()).matches("lo") {
+            let reason = if text == "lo" {
+                "this is the loopback interface, not the one facing the Internet".to_string()
+            } else {
+                format!(
+                    "\"{text}\" also matches lo, the loopback interface: one spoofed scanner packet to 127.0.0.1 would ban localhost (and AMI on 127.0.0.1 with it)"
+                )
+            };
+            return refuse(reason, hint);
         }
         Ok(Self(text.to_string()))
+    }
+
+    /// Whether this name or prefix matches the interface `name`, as `-i` does.
+    pub fn matches(&self, name: &str) -> bool {
+        match self.0.strip_suffix('+') {
+            Some(prefix) => name.starts_with(prefix),
+            None => self.0 == name,
+        }
+    }
+
+    /// Why this name or prefix cannot be the Internet-facing interface of a
+    /// host with `present` interfaces (`default` carries the default route).
+    pub fn on_host(&self, present: &[String], default: Option<&str>) -> Option<Refusal> {
+        if present.is_empty() || present.iter().any(|n| self.matches(n)) {
+            return None;
+        }
+        let others: Vec<&str> = present
+            .iter()
+            .map(String::as_str)
+            .filter(|n| *n != "lo")
+            .collect();
+        let route = match default {
+            Some(d) => format!("the default route goes through {d}"),
+            None => "no interface carries a default route".into(),
+        };
+        Some(Refusal {
+            reason: format!(
+                "no interface here matches it (this host has {}; {route}): the scanner rules would guard nothing",
+                if others.is_empty() {
+                    "only lo".to_string()
+                } else {
+                    others.join(", ")
+                }
+            ),
+            hint: match default {
+                Some(d) => {
+                    format!("use interface = \"{d}\" (or leave it out to take the default route's)")
+                }
+                None => "use one of the names `ip link` shows".into(),
+            },
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -334,7 +405,12 @@ pub fn network(text: &str) -> Result<IpNet, Refusal> {
     } else {
         match text.parse::<IpNet>() {
             Ok(net) => net.trunc(),
-            Err(_) => return refuse(format!("\"{text}\" is not an address or network"), hint),
+            Err(_) => {
+                return refuse(
+                    format!("{} is not an address or network", clip_quoted(text)),
+                    hint,
+                );
+            }
         }
     };
     if net.prefix_len() == 0 {
@@ -344,6 +420,127 @@ pub fn network(text: &str) -> Result<IpNet, Refusal> {
         );
     }
     Ok(net)
+}
+
+/// The widest trusted or trunk network taken without `allow_wide = true`.
+pub const WIDEST_V4: u8 = 8;
+pub const WIDEST_V6: u8 = 16;
+
+/// Why `net` is too wide to trust (or to take as a SIP trunk) unless the
+/// admin says `allow_wide = true` in the same table.
+pub fn too_wide(net: &IpNet, table: &str) -> Option<Refusal> {
+    let (widest, family, bits) = match net {
+        IpNet::V4(_) => (WIDEST_V4, "IPv4", 32u32),
+        IpNet::V6(_) => (WIDEST_V6, "IPv6", 128),
+    };
+    let prefix = net.prefix_len();
+    if prefix >= widest {
+        return None;
+    }
+    let share = match prefix {
+        1 => "half".to_string(),
+        p => format!("1/{}", 1u64 << p),
+    };
+    let count = if bits == 32 {
+        format!(" ({} addresses)", grouped(1u64 << (32 - u32::from(prefix))))
+    } else {
+        String::new()
+    };
+    Some(Refusal {
+        reason: format!(
+            "it covers {share} of the whole {family} Internet{count}; more than a /{widest} is refused"
+        ),
+        hint: format!(
+            "name only the networks you mean; if you really mean this one, write allow_wide = true under [{table}]"
+        ),
+    })
+}
+
+/// 2147483648 → "2,147,483,648".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An Asterisk module for `noload`: a file name in Asterisk's module
+/// directory, like `chan_iax2.so` (the `.so` is optional when written).
+/// Only `[a-z0-9_]`, so it cannot carry a new line, a `#exec`, a section
+/// or a path into modules.conf.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AsteriskModule(String);
+
+impl AsteriskModule {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let hint =
+            "write a module name as `module show` lists it, e.g. \"chan_iax2.so\" or \"chan_iax2\"";
+        let name = text.strip_suffix(".so").unwrap_or(text);
+        if name.is_empty() {
+            return refuse("the module name is empty", hint);
+        }
+        if name.len() > Self::MAX_LEN {
+            return refuse(
+                format!(
+                    "it is {} characters long; module names are at most {}",
+                    name.len(),
+                    Self::MAX_LEN
+                ),
+                hint,
+            );
+        }
+        // A line break or a NUL says more than the '.' before it.
+        if let Some(bad) = name
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace())
+            .or_else(|| {
+                name.chars()
+                    .find(|c| !c.is_ascii_lowercase() && !c.is_ascii_digit() && *c != '_')
+            })
+        {
+            let hint = if name.chars().any(|c| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                format!(
+                    "module names are lower case: \"{}.so\"",
+                    name.to_ascii_lowercase()
+                )
+            } else {
+                format!("only a-z, 0-9 and '_'; {hint}")
+            };
+            return refuse(
+                format!("{} is not allowed in a module name", describe_char(bad)),
+                hint,
+            );
+        }
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return refuse("a module name starts with a letter", hint);
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    /// "chan_iax2".
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+
+    /// "chan_iax2.so", as modules.conf and the module directory spell it.
+    pub fn file_name(&self) -> String {
+        format!("{}.so", self.0)
+    }
+}
+
+impl fmt::Display for AsteriskModule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.so", self.0)
+    }
 }
 
 /// A SIP trunk provider: a network, or a name resolved when the rules are rendered.
@@ -438,9 +635,89 @@ mod tests {
             "lo",
             "eth0:1",
             "!eth0",
+            "+",
+            "l+",
+            "lo+",
         ] {
             assert!(Interface::parse(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn interfaces_against_the_host() {
+        let host = ["lo".to_string(), "ens3".to_string(), "ens4".to_string()];
+        let i = |s: &str| Interface::parse(s).unwrap();
+        assert!(i("ens+").on_host(&host, Some("ens3")).is_none());
+        assert!(i("ens4").on_host(&host, Some("ens3")).is_none());
+        let r = i("eth+").on_host(&host, Some("ens3")).unwrap();
+        assert!(
+            r.reason.contains("ens3, ens4") && r.reason.contains("default route goes through ens3")
+        );
+        assert!(r.hint.contains("\"ens3\""));
+        assert!(i("eth0").on_host(&host, None).is_some());
+        assert!(
+            i("eth0").on_host(&[], None).is_none(),
+            "unknown host: no verdict"
+        );
+        assert!(i("e+").matches("eth0") && !i("eth0").matches("eth01"));
+    }
+
+    #[test]
+    fn wide_networks() {
+        let n = |s: &str| network(s).unwrap();
+        let r = too_wide(&n("0.0.0.0/1"), "network").unwrap();
+        assert!(
+            r.reason.contains("half") && r.reason.contains("2,147,483,648"),
+            "{}",
+            r.reason
+        );
+        assert!(r.hint.contains("allow_wide = true under [network]"));
+        assert!(
+            too_wide(&n("2000::/3"), "sip")
+                .unwrap()
+                .reason
+                .contains("1/8 of the whole IPv6")
+        );
+        assert!(too_wide(&n("10.0.0.0/8"), "network").is_none());
+        assert!(too_wide(&n("2001:db8::/16"), "network").is_none());
+        assert!(too_wide(&n("2001::/15"), "network").is_some());
+    }
+
+    #[test]
+    fn asterisk_modules() {
+        for ok in [
+            "chan_iax2",
+            "chan_iax2.so",
+            "res_config_sqlite.so",
+            "app_dial",
+        ] {
+            assert!(AsteriskModule::parse(ok).is_ok(), "{ok} refused");
+        }
+        assert_eq!(
+            AsteriskModule::parse("chan_iax2").unwrap().to_string(),
+            "chan_iax2.so"
+        );
+        for bad in [
+            "",
+            ".so",
+            "chan_iax2.so\n#exec /bin/touch /tmp/x",
+            "chan_iax2.so\n[general]\nload => evil.so",
+            "../../../tmp/evil",
+            "chan\0iax2",
+            "chan iax2",
+            "CHAN_IAX2.SO",
+            "chan-iax2",
+            "2chan",
+            &"a".repeat(65),
+        ] {
+            assert!(AsteriskModule::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(
+            AsteriskModule::parse("CHAN_IAX2")
+                .unwrap_err()
+                .hint
+                .contains("\"chan_iax2.so\"")
+        );
     }
 
     #[test]

@@ -106,8 +106,15 @@ fn read_with_includes(
     if out.iter().any(|(p, _)| *p == path) || out.len() > 32 {
         return;
     }
-    let Ok(text) = std::fs::read_to_string(root.path(&path)) else {
-        return;
+    // Facts only (never written back): at most 1 MiB, bytes that are not
+    // UTF-8 (a Latin-1 comment) read as U+FFFD.
+    let text = match crate::hostfile::read_bytes(&root.path(&path)) {
+        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        Ok(None) => return,
+        Err(e) => {
+            errors.push(format!("{}: {e}", path.display()));
+            return;
+        }
     };
     match Conf::parse(&text) {
         Ok(conf) => {
@@ -138,6 +145,7 @@ fn port_of(bind: &str) -> Option<u16> {
     after
         .rsplit_once(':')
         .and_then(|(_, p)| p.trim().parse().ok())
+        .filter(|p| *p != 0)
 }
 
 fn pjsip_transports(files: &[(PathBuf, Conf)]) -> Vec<SipTransport> {
@@ -212,7 +220,7 @@ fn chan_sip_transport(files: &[(PathBuf, Conf)]) -> Option<SipTransport> {
     let (line, port) = general
         .iter()
         .find(|(_, k, _)| k.eq_ignore_ascii_case("bindport"))
-        .and_then(|(i, _, v)| v.parse().ok().map(|p| (*i, p)))
+        .and_then(|(i, _, v)| v.parse().ok().filter(|p| *p != 0).map(|p| (*i, p)))
         .or_else(|| {
             general
                 .iter()
@@ -383,7 +391,8 @@ impl AsteriskFacts {
             || root.path("/etc/amportal.conf").exists()
             || std::fs::read_dir(&dir).is_ok_and(|rd| {
                 rd.flatten().any(|e| {
-                    std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(FREEPBX_BANNER))
+                    crate::hostfile::read_lossy(&e.path())
+                        .is_some_and(|t| t.contains(FREEPBX_BANNER))
                 })
             });
         let version = if root.is_system() && exec::find("asterisk").is_some() {

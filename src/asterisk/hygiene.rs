@@ -273,7 +273,7 @@ pub fn findings(root: &Root) -> Vec<Finding> {
         ("pjsip.conf", pjsip),
     ] {
         let path = PathBuf::from(super::CONFIG_DIR).join(name);
-        let Ok(text) = std::fs::read_to_string(root.path(&path)) else {
+        let Some(text) = crate::hostfile::read_lossy(&root.path(&path)) else {
             continue;
         };
         let Ok(conf) = Conf::parse(&text) else {

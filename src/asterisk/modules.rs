@@ -5,6 +5,7 @@
 
 use super::conf::{Conf, ConfError, Kind};
 use super::edit::Edit;
+use crate::answers::AsteriskModule;
 
 /// The article's list, with what each module would otherwise open.
 pub const ARTICLE_NOLOAD: [(&str, &str); 8] = [
@@ -38,18 +39,17 @@ pub fn module_name(value: &str) -> String {
 }
 
 /// Modules in `wanted` that the installed Asterisk no longer has.
-pub fn removed_modules(wanted: &[String], major: Option<u32>) -> Vec<(String, u32)> {
+pub fn removed_modules(wanted: &[AsteriskModule], major: Option<u32>) -> Vec<(String, u32)> {
     let Some(major) = major else {
         return Vec::new();
     };
     wanted
         .iter()
         .filter_map(|m| {
-            let name = module_name(m);
             REMOVED_IN
                 .iter()
-                .find(|(r, v)| *r == name && major >= *v)
-                .map(|(_, v)| (format!("{name}.so"), *v))
+                .find(|(r, v)| *r == m.name() && major >= *v)
+                .map(|(_, v)| (m.file_name(), *v))
         })
         .collect()
 }
@@ -77,7 +77,9 @@ pub const DEFAULT_MODULE_DIRS: [&str; 3] = [
     "/usr/lib/x86_64-linux-gnu/asterisk/modules",
 ];
 
-pub fn ensure_noload(text: &str, modules: &[String]) -> Result<Edit, ConfError> {
+/// `modules` are validated names (`[a-z0-9_]`): nothing but a module name
+/// ever reaches the file.
+pub fn ensure_noload(text: &str, modules: &[AsteriskModule]) -> Result<Edit, ConfError> {
     let mut conf = Conf::parse(text)?;
     let mut notes = Vec::new();
     if conf.end_of_section("modules").is_none() {
@@ -98,7 +100,7 @@ pub fn ensure_noload(text: &str, modules: &[String]) -> Result<Edit, ConfError> 
         notes.push("added a [modules] section".into());
     }
     for wanted in modules {
-        let name = module_name(wanted);
+        let name = wanted.name();
         let settings: Vec<(usize, String, String)> = conf
             .settings_in("modules")
             .into_iter()
@@ -142,8 +144,10 @@ pub fn ensure_noload(text: &str, modules: &[String]) -> Result<Edit, ConfError> 
 mod tests {
     use super::*;
 
-    fn list(m: &[&str]) -> Vec<String> {
-        m.iter().map(|s| s.to_string()).collect()
+    fn list(m: &[&str]) -> Vec<AsteriskModule> {
+        m.iter()
+            .map(|s| AsteriskModule::parse(s).unwrap())
+            .collect()
     }
 
     #[test]

@@ -10,13 +10,13 @@ use asterisk_harden::transaction::{
 };
 use asterisk_harden::ui::plain::waiting::{self, WaitEnd};
 
-use super::{Outcome, ask, load_plan, tx_failure};
+use super::{Outcome, Use, ask, load_plan, tx_failure};
 
 pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) -> Outcome {
     // Begun before the plan is read: a second apply is refused here, and
     // no other change can land between reading the files and writing them.
     let tx = transaction::begin(root).map_err(tx_failure)?;
-    let plan = load_plan(root, answers)?;
+    let plan = load_plan(root, answers, Use::Here)?;
     print!("{}", review_text(&plan));
     let report = preview_load(root, &plan).map_err(tx_failure)?;
     print!("{}", load_report_text(&report));

@@ -21,7 +21,6 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use asterisk_harden::answers::{Answers, HostDefaults};
 use asterisk_harden::plan::{HostFiles, Plan, ResolvedTrunk, paths_to_read, plan};
 use asterisk_harden::probe::{MatchTest, probe};
@@ -56,12 +55,34 @@ pub fn tx_failure(e: TxError) -> Failure {
 
 pub type Outcome = Result<ExitCode, Failure>;
 
-/// Answers validated against this host's defaults, with trunk names resolved.
+/// Where the answers are used: `apply` changes this host, so an interface
+/// it does not have is refused; `render` and `plan` may prepare another
+/// host, so they only warn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    Here,
+    Anywhere,
+}
+
 /// Answers validated against this host's defaults (what the probe sees),
 /// with trunk names resolved.
-pub fn load_answers(root: &Root, answers: &Path) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
+pub fn load_answers(
+    root: &Root,
+    answers: &Path,
+    usage: Use,
+) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
     let facts = probe(root, MatchTest::Skip);
-    let answers = Answers::load(answers, &HostDefaults::from_facts(&facts)).map_err(bad_input)?;
+    let mut defaults = HostDefaults::from_facts(&facts);
+    defaults.refuse_foreign_interface = usage == Use::Here;
+    let answers = Answers::load(answers, &defaults).map_err(bad_input)?;
+    if let Some(i) = &answers.network.interface
+        && let Some(r) = defaults.foreign_interface(i)
+    {
+        eprintln!(
+            "warning: network.interface = \"{i}\": {}\n    what to do: {} (apply refuses it on this host)",
+            r.reason, r.hint
+        );
+    }
     let trunks = resolve_trunks(&answers.sip.trunks).map_err(bad_input)?;
     for t in trunks
         .iter()
@@ -73,10 +94,9 @@ pub fn load_answers(root: &Root, answers: &Path) -> Result<(Answers, Vec<Resolve
     Ok((answers, trunks))
 }
 
-pub fn load_plan(root: &Root, answers: &Path) -> Result<Plan, Failure> {
-    let (answers, trunks) = load_answers(root, answers)?;
-    let host = HostFiles::read(root, &paths_to_read(&answers))
-        .context("reading the files the plan changes")?;
+pub fn load_plan(root: &Root, answers: &Path, usage: Use) -> Result<Plan, Failure> {
+    let (answers, trunks) = load_answers(root, answers, usage)?;
+    let host = HostFiles::read(root, &paths_to_read(&answers)).map_err(bad_input)?;
     plan(&answers, &trunks, &host).map_err(bad_input)
 }
 

@@ -5,10 +5,10 @@ use asterisk_harden::review::{load_report_text, review_text};
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::{preflight, preview_load};
 
-use super::{Outcome, load_plan, tx_failure};
+use super::{Outcome, Use, load_plan, tx_failure};
 
 pub fn run(root: &Root, answers: &Path) -> Outcome {
-    let plan = load_plan(root, answers)?;
+    let plan = load_plan(root, answers, Use::Anywhere)?;
     // What apply would refuse (a busy port, a config sshd rejects, key-only
     // without a key, a jail fail2ban rejects) is refused here first, before
     // any diff. The checks read the host as apply does: as root.

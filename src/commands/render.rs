@@ -7,11 +7,11 @@ use asterisk_harden::plan::firewall_spec;
 use asterisk_harden::root::Root;
 use asterisk_harden::ruleset::{Family, build, render};
 
-use super::{Outcome, load_answers};
+use super::{Outcome, Use, load_answers};
 use crate::cli::FamilyArg;
 
 pub fn run(root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
-    let (answers, trunks) = load_answers(root, answers)?;
+    let (answers, trunks) = load_answers(root, answers, Use::Anywhere)?;
     // The final rules only: render needs no host files.
     let spec = firewall_spec(
         &answers,

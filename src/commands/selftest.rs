@@ -20,7 +20,7 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
             )));
         }
     };
-    let (answers, trunks) = load_answers(root, &answers_path)?;
+    let (answers, trunks) = load_answers(root, &answers_path, super::Use::Anywhere)?;
     let spec = firewall_spec(
         &answers,
         &trunks,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::asterisk::AsteriskFacts;
 use crate::asterisk::hygiene::{Finding, findings};
 use crate::fail2ban::Fail2banFacts;
+use crate::hostfile::{ReadError, read_text};
 use crate::root::Root;
 use crate::ruleset::ListStore;
 use crate::ssh::SshdFiles;
@@ -46,6 +47,8 @@ pub struct HostFiles {
     pub exe: PathBuf,
     /// What /etc/asterisk says (installed, IAX peers, AMI, FreePBX).
     pub asterisk: AsteriskFacts,
+    /// This Asterisk's module directory and its module files, when found.
+    pub asterisk_modules: Option<(PathBuf, Vec<String>)>,
     /// Asterisk's SIP hygiene (guests, open endpoints, weak secrets).
     pub hygiene: Vec<Finding>,
     pub fail2ban: Fail2banFacts,
@@ -53,6 +56,18 @@ pub struct HostFiles {
     pub lists: ListStore,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
+    /// Files that exist but are not UTF-8 text: kept byte for byte unless the
+    /// plan must edit one, which it then refuses (see `plan`).
+    pub not_text: BTreeMap<PathBuf, ReadError>,
+}
+
+/// A host file the plan cannot work from: nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostReadError {
+    #[error("{0}\n    what to do: {hint}; nothing was changed", hint = .0.hint())]
+    File(ReadError),
+    #[error("{0}")]
+    Lists(String),
 }
 
 impl HostFiles {
@@ -60,36 +75,59 @@ impl HostFiles {
         self.files.get(path).and_then(|t| t.as_deref())
     }
 
-    /// Read `paths` under `root`. A file that exists but cannot be read is an
-    /// error: planning over it would silently overwrite it.
-    pub fn read(root: &Root, paths: &[PathBuf]) -> std::io::Result<Self> {
+    /// Whether `path` exists (as text or not).
+    pub fn exists(&self, path: &Path) -> bool {
+        self.text(path).is_some() || self.not_text.contains_key(path)
+    }
+
+    /// The text of a file the plan is about to edit; one that is not UTF-8
+    /// is refused rather than rewritten with its bytes changed.
+    pub fn editable(&self, path: &Path) -> Result<Option<&str>, ReadError> {
+        match self.not_text.get(path) {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.text(path)),
+        }
+    }
+
+    /// Read `paths` under `root`. A file that exists but cannot be read (or
+    /// is a FIFO, a device, larger than 1 MiB) is an error: planning over it
+    /// would silently overwrite it. One that is not UTF-8 is noted.
+    pub fn read(root: &Root, paths: &[PathBuf]) -> Result<Self, HostReadError> {
         let mut files = BTreeMap::new();
+        let mut not_text = BTreeMap::new();
         for p in paths {
-            let full = root.path(p);
-            let text = match std::fs::read_to_string(&full) {
-                Ok(t) => Some(t),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(std::io::Error::new(
-                        e.kind(),
-                        format!("{}: {e}", full.display()),
-                    ));
+            let text = match read_text(&root.path(p)) {
+                Ok(t) => t,
+                Err(e @ ReadError::NotUtf8 { .. }) => {
+                    not_text.insert(p.clone(), e);
+                    None
                 }
+                Err(e) => return Err(HostReadError::File(e)),
             };
             files.insert(p.clone(), text);
         }
+        let sshd = match SshdFiles::read(root) {
+            Ok(s) => s,
+            Err(e @ ReadError::NotUtf8 { .. }) => {
+                let host = crate::ssh::config::host_path(root, &e.path().to_string_lossy());
+                not_text.insert(host, e);
+                None
+            }
+            Err(e) => return Err(HostReadError::File(e)),
+        };
         Ok(Self {
             distro: Distro::detect(root),
-            sshd: SshdFiles::read(root)?,
+            sshd,
             openssh: crate::ssh::sshd::openssh_version(),
             exe: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
             asterisk: AsteriskFacts::probe(root),
+            asterisk_modules: crate::asterisk::installed::modules(root),
             hygiene: findings(root),
             fail2ban: Fail2banFacts::read(root),
-            lists: crate::probe::firewall::list_store()
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+            lists: crate::probe::firewall::list_store().map_err(HostReadError::Lists)?,
             files,
+            not_text,
         })
     }
 }

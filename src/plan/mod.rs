@@ -14,7 +14,7 @@ use ipnet::IpNet;
 
 pub use asterisk::AsteriskPlanError;
 pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, list_units, persistence_paths};
-pub use host::{Distro, HostFiles};
+pub use host::{Distro, HostFiles, HostReadError};
 pub use ssh::{SshPlan, SshPlanError};
 
 use crate::answers::{Answers, Mode, Trunk};
@@ -66,6 +66,11 @@ pub enum PlanError {
     Ssh(#[from] SshPlanError),
     #[error(transparent)]
     Asterisk(#[from] AsteriskPlanError),
+    #[error(
+        "{0}: asterisk-harden must edit it, and will not rewrite bytes it cannot read\n    what to do: {hint}; nothing was changed",
+        hint = .0.hint()
+    )]
+    NotText(crate::hostfile::ReadError),
 }
 
 impl Plan {
@@ -181,7 +186,17 @@ pub fn plan(
         Stage::Apply,
         "the answers applied: the next run's defaults",
     )];
-    let ssh = ssh::ssh_plan(answers, host.sshd.as_ref(), host.openssh)?;
+    let ssh = ssh::ssh_plan(answers, host.sshd.as_ref(), host.openssh).map_err(|e| {
+        // No sshd config seen because it is not UTF-8: say that, not "missing".
+        match host
+            .not_text
+            .iter()
+            .find(|(p, _)| p.starts_with("/etc/ssh"))
+        {
+            Some((_, unreadable)) => PlanError::NotText(unreadable.clone()),
+            None => PlanError::Ssh(e),
+        }
+    })?;
     let mut window = None;
     if let Some((ssh_plan, ssh_files)) = &ssh {
         files.extend(ssh_files.iter().cloned());
@@ -236,6 +251,14 @@ pub fn plan(
             Stage::Confirm,
             "keeps the phone and scanner lists across reboots",
         ));
+    }
+    // The safety net: a file that is not UTF-8 is never rewritten.
+    if let Some(e) = files
+        .iter()
+        .filter(|f| f.changes())
+        .find_map(|f| host.not_text.get(&f.path))
+    {
+        return Err(PlanError::NotText(e.clone()));
     }
     Ok(Plan {
         mode: answers.mode,

@@ -17,9 +17,11 @@ impl HostDefaults {
             d.interface = Some(i);
         }
         d.local_nets = facts.network.private_networks.clone();
+        d.interfaces = facts.network.interfaces.clone();
         if let Some(p) = facts.ssh.ports.first() {
             d.ssh_port = *p;
         }
+        d.sshd_ports = facts.ssh.ports.clone();
         // The plain SIP transports span the SIP range; TLS is matched on its SNI.
         let plain: Vec<u16> = facts
             .asterisk
@@ -38,6 +40,7 @@ impl HostDefaults {
             .transports
             .iter()
             .find(|t| t.protocol == TransportProtocol::Tls)
+            && t.port != 0
         {
             d.tls_port = t.port;
         }

@@ -117,7 +117,7 @@ fn unit_enabled(root: &Root, unit: &str) -> bool {
 }
 
 fn ufw_enabled(root: &Root) -> bool {
-    std::fs::read_to_string(root.path("/etc/ufw/ufw.conf")).is_ok_and(|t| {
+    crate::hostfile::read_lossy(&root.path("/etc/ufw/ufw.conf")).is_some_and(|t| {
         t.lines().any(|l| {
             l.trim()
                 .strip_prefix("ENABLED=")

@@ -6,7 +6,7 @@
 //! name, version, container, source), `firewall` (backend, matches_work,
 //! matches_error, foreign_chains, ufw_enabled, firewalld_enabled,
 //! nftables_service_enabled, rules_files), `network` (interface,
-//! default_routes, addresses, private_networks, global_ipv6, source), `ssh`
+//! default_routes, interfaces, addresses, private_networks, global_ipv6, source), `ssh`
 //! (ports, ports_error, socket_activated, unit, selinux_enforcing,
 //! admin_address, authorized_keys, source), `asterisk` (installed, version,
 //! transports, rtp, iax_peers, ami_bindaddr, freepbx, freepbx_firewall,

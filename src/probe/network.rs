@@ -16,6 +16,8 @@ pub struct NetworkFacts {
     pub interface: Option<String>,
     /// Every default route: (interface, metric).
     pub default_routes: Vec<(String, u32)>,
+    /// Every interface here (`ip -j link show`), lo included.
+    pub interfaces: Vec<String>,
     /// The host's global addresses, with their prefix.
     pub addresses: Vec<String>,
     /// The private or shared networks the host sits in (become `local_nets`).
@@ -71,6 +73,20 @@ fn is_private(net: &IpNet) -> bool {
         .any(|p| p.contains(net))
 }
 
+#[derive(Deserialize)]
+struct Named {
+    ifname: String,
+}
+
+/// `ip -j link show` → the interface names.
+pub fn interface_names(json: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<Named>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| l.ifname)
+        .collect()
+}
+
 /// `ip -j addr show` → (global addresses, private networks, global IPv6?).
 pub fn addresses(json: &str) -> (Vec<String>, Vec<IpNet>, bool) {
     let links: Vec<Link> = serde_json::from_str(json).unwrap_or_default();
@@ -103,15 +119,19 @@ pub fn probe() -> NetworkFacts {
     let (addresses, private_networks, global_ipv6) = exec::run("ip", &["-j", "addr", "show"], None)
         .map(|r| addresses(&r.stdout))
         .unwrap_or_default();
+    let interfaces = exec::run("ip", &["-j", "link", "show"], None)
+        .map(|r| interface_names(&r.stdout))
+        .unwrap_or_default();
     let mut all = routes.clone();
     all.extend(routes6);
     NetworkFacts {
         interface: routes.first().or(all.first()).map(|(d, _)| d.clone()),
         default_routes: all,
+        interfaces,
         addresses,
         private_networks,
         global_ipv6,
-        source: "ip -j route show default; ip -j addr show".into(),
+        source: "ip -j route show default; ip -j link show; ip -j addr show".into(),
     }
 }
 
@@ -128,6 +148,10 @@ mod tests {
             [("ens3".to_string(), 100), ("ens4".to_string(), 200)]
         );
         assert!(default_routes("[]").is_empty());
+        assert_eq!(
+            interface_names(r#"[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"ens3"}]"#),
+            ["lo", "ens3"]
+        );
     }
 
     #[test]

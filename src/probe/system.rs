@@ -69,7 +69,7 @@ fn container() -> Option<String> {
 }
 
 pub fn probe(root: &Root) -> SystemFacts {
-    let text = std::fs::read_to_string(root.path("/etc/os-release")).unwrap_or_default();
+    let text = crate::hostfile::read_lossy(&root.path("/etc/os-release")).unwrap_or_default();
     let pairs = os_release(&text);
     let get = |k: &str| {
         pairs

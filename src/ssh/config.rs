@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::hostfile::{ReadError, read_text};
 use crate::root::Root;
 
 pub const MAIN_CONFIG: &str = "/etc/ssh/sshd_config";
@@ -70,13 +71,12 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 impl SshdFiles {
-    /// Read the main file and what it includes (I/O at the edge).
-    pub fn read(root: &Root) -> std::io::Result<Option<Self>> {
+    /// Read the main file and what it includes (I/O at the edge): ordinary
+    /// UTF-8 files of at most 1 MiB, since the tool may edit them.
+    pub fn read(root: &Root) -> Result<Option<Self>, ReadError> {
         let main_path = PathBuf::from(MAIN_CONFIG);
-        let main = match std::fs::read_to_string(root.path(&main_path)) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(main) = read_text(&root.path(&main_path))? else {
+            return Ok(None);
         };
         let mut dropins = Vec::new();
         let mut dropin_dir = None;
@@ -103,8 +103,10 @@ impl SshdFiles {
                 names.sort();
                 for name in names.iter().filter(|n| glob_match(&file_pattern, n)) {
                     let path = dir.join(name);
-                    let text = std::fs::read_to_string(root.path(&path))?;
-                    dropins.push((path, text));
+                    // Gone since the listing: sshd would not read it either.
+                    if let Some(text) = read_text(&root.path(&path))? {
+                        dropins.push((path, text));
+                    }
                 }
             }
         }

@@ -42,6 +42,8 @@ pub enum SshError {
     },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}\n    what to do: {hint}", hint = .0.hint())]
+    Read(#[from] crate::hostfile::ReadError),
 }
 
 /// `sshd -t` on the whole candidate configuration, before any file is written.

@@ -214,7 +214,7 @@ fn the_form_becomes_valid_answers() {
     assert_eq!(a.sip.user_agents[0].as_str(), "Zoiper");
     assert!(a.sip.rate_limit);
     let ast = a.asterisk.unwrap();
-    assert!(!ast.noload.contains(&"chan_skinny.so".to_string()));
+    assert!(!ast.noload.iter().any(|m| m.name() == "chan_skinny"));
     assert_eq!(ast.noload.len(), DEFAULT_NOLOAD.len() - 1);
     assert_eq!(a.network.trusted[0].to_string(), "203.0.113.7/32");
 }
