@@ -98,6 +98,15 @@ impl PortRange {
                 Err(_) => refuse(format!("{} is not a port number", clip_quoted(s)), hint),
             }
         };
+        if let Some(bad) = text
+            .chars()
+            .find(|c| !c.is_ascii_digit() && !matches!(c, ':' | '-' | ' '))
+        {
+            return refuse(
+                format!("{} is not allowed in a port range", describe_char(bad)),
+                hint,
+            );
+        }
         let (lo, hi) = match text.split_once(':') {
             Some((lo, hi)) => (port(lo)?, port(hi)?),
             None if text.contains('-') => {
@@ -302,12 +311,6 @@ impl Interface {
         if text.is_empty() {
             return refuse("the interface name is empty", hint);
         }
-        if text.len() > 15 {
-            return refuse(
-                format!("it is {} characters long; Linux allows 15", text.len()),
-                hint,
-            );
-        }
         if text == "." || text == ".." {
             return refuse("this is not an interface name", hint);
         }
@@ -319,6 +322,12 @@ impl Interface {
         }) {
             return refuse(
                 format!("{} is not allowed in an interface name", describe_char(bad)),
+                hint,
+            );
+        }
+        if text.len() > 15 {
+            return refuse(
+                format!("it is {} characters long; Linux allows 15", text.len()),
                 hint,
             );
         }
@@ -505,13 +514,14 @@ impl AsteriskModule {
                     .find(|c| !c.is_ascii_lowercase() && !c.is_ascii_digit() && *c != '_')
             })
         {
-            let hint = if name.chars().any(|c| c.is_ascii_uppercase())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            let lower = text.to_ascii_lowercase();
+            let lower = lower.strip_suffix(".so").unwrap_or(&lower);
+            let hint = if bad.is_ascii_uppercase()
+                && lower
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             {
-                format!(
-                    "module names are lower case: \"{}.so\"",
-                    name.to_ascii_lowercase()
-                )
+                format!("module names are lower case: \"{lower}.so\"")
             } else {
                 format!("only a-z, 0-9 and '_'; {hint}")
             };
