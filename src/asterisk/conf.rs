@@ -104,6 +104,7 @@ impl Conf {
     pub fn parse(text: &str) -> Result<Self, ConfError> {
         let mut lines = Vec::new();
         let mut in_block = false;
+        let mut block_start = 0;
         for (i, piece) in text.split_inclusive('\n').enumerate() {
             let (body, eol) = if let Some(b) = piece.strip_suffix("\r\n") {
                 (b, "\r\n")
@@ -119,6 +120,7 @@ impl Conf {
                 Kind::Comment
             } else if body.trim_start().starts_with(";--") {
                 in_block = !body.trim_end().ends_with("--;") || body.trim() == ";--";
+                block_start = i + 1;
                 Kind::Comment
             } else {
                 classify(body, i + 1)?
@@ -127,6 +129,14 @@ impl Conf {
                 text: body.to_string(),
                 eol: eol.to_string(),
                 kind,
+            });
+        }
+        if in_block {
+            // Asterisk reads the rest of the file as a comment: a line added
+            // after it would silently do nothing.
+            return Err(ConfError {
+                line: block_start,
+                reason: "a ;-- block comment starts here and is never closed with --;, so Asterisk ignores the rest of the file".into(),
             });
         }
         Ok(Self { lines })
@@ -237,5 +247,6 @@ mod tests {
         assert_eq!(c.settings_in("modules")[2].2, "a\\;b");
         assert_eq!(Conf::parse("[modules\n").unwrap_err().line, 1);
         assert_eq!(Conf::parse("ok=1\nnonsense\n").unwrap_err().line, 2);
+        assert_eq!(Conf::parse("x=1\n;--\n[modules]\n").unwrap_err().line, 2);
     }
 }
