@@ -19,10 +19,10 @@ fn fixture(name: &str) -> String {
     .unwrap()
 }
 
-fn article() -> Vec<String> {
+fn article() -> Vec<asterisk_harden::answers::AsteriskModule> {
     modules::ARTICLE_NOLOAD
         .iter()
-        .map(|(m, _)| m.to_string())
+        .map(|(m, _)| asterisk_harden::answers::AsteriskModule::parse(m).unwrap())
         .collect()
 }
 

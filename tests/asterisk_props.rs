@@ -43,7 +43,7 @@ fn file() -> impl Strategy<Value = String> {
         })
 }
 
-fn wanted() -> Vec<String> {
+fn wanted() -> Vec<asterisk_harden::answers::AsteriskModule> {
     [
         "chan_iax2.so",
         "chan_mgcp.so",
@@ -51,7 +51,7 @@ fn wanted() -> Vec<String> {
         "pbx_dundi.so",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(|s| asterisk_harden::answers::AsteriskModule::parse(s).unwrap())
     .collect()
 }
 
