@@ -66,9 +66,38 @@ fn config_line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A whole PJSIP transport or chan_sip/rtp.conf `[general]`, with a bind
+/// or port that may be 0, out of range or malformed.
+fn block() -> impl Strategy<Value = String> {
+    let bind = prop_oneof![
+        Just("0.0.0.0:0"),
+        Just("[::]:0"),
+        Just("0.0.0.0"),
+        Just("0.0.0.0:5061"),
+        Just("0.0.0.0:65536"),
+        Just("[::]"),
+        Just(":"),
+    ];
+    let protocol = prop_oneof![
+        Just("udp"),
+        Just("tcp"),
+        Just("tls"),
+        Just("ws"),
+        Just("TLS")
+    ];
+    let port = prop_oneof![Just("0"), Just("5060"), Just("70000"), Just("-1"), Just("")];
+    prop_oneof![
+        (protocol, bind)
+            .prop_map(|(p, b)| format!("[transport-{p}]\ntype=transport\nprotocol={p}\nbind={b}")),
+        (port.clone(), port).prop_map(|(a, b)| format!(
+            "[general]\nbindport={a}\nrtpstart={a}\nrtpend={b}\n[peer]\ntype=friend"
+        )),
+    ]
+}
+
 fn config_text() -> impl Strategy<Value = String> {
     (
-        prop::collection::vec(config_line(), 0..30),
+        prop::collection::vec(prop_oneof![3 => config_line(), 1 => block()], 0..30),
         prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
     )
         .prop_map(|(lines, eol)| lines.join(eol))

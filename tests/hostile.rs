@@ -13,7 +13,7 @@
 //!   the reason and "what to do", and nothing under the root changes.
 //! - warned: render and plan exit 0 with the warning on stderr; apply
 //!   refuses (exit 2) on this host.
-//! - accepted: exit 0 (render and plan only).
+//! - accepted: exit 0 (apply really applies, inside the namespace).
 //!
 //! Every command runs in a throwaway namespace whose only interfaces are lo
 //! and ens3 (a wrongly accepted apply would load rules there, never here),
