@@ -22,6 +22,11 @@ impl HostDefaults {
             d.ssh_port = *p;
         }
         d.sshd_ports = facts.ssh.ports.clone();
+        for p in &facts.ssh.listening {
+            if !d.sshd_ports.contains(p) {
+                d.sshd_ports.push(*p);
+            }
+        }
         // The plain SIP transports span the SIP range; TLS is matched on its SNI.
         let plain: Vec<u16> = facts
             .asterisk

@@ -7,7 +7,7 @@
 //! matches_error, foreign_chains, ufw_enabled, firewalld_enabled,
 //! nftables_service_enabled, rules_files), `network` (interface,
 //! default_routes, interfaces, addresses, private_networks, global_ipv6, source), `ssh`
-//! (ports, ports_error, socket_activated, unit, selinux_enforcing,
+//! (ports, listening, ports_error, socket_activated, unit, selinux_enforcing,
 //! admin_address, authorized_keys, source), `asterisk` (installed, version,
 //! transports, rtp, iax_peers, ami_bindaddr, freepbx, freepbx_firewall,
 //! unreadable), `warnings` (each `{ "about", "what_to_do" }`).

@@ -11,6 +11,8 @@ use crate::ssh;
 pub struct SshFacts {
     /// Ports per `sshd -T`.
     pub ports: Vec<u16>,
+    /// Other ports sshd listens on (ListenAddress, live sockets of sshd).
+    pub listening: Vec<u16>,
     /// Why the ports are unknown, in sshd's words.
     pub ports_error: Option<String>,
     /// ssh.socket is installed and enabled (Ubuntu 22.10+).
@@ -45,8 +47,14 @@ pub fn probe(root: &Root) -> SshFacts {
         .find(|u| root.has_unit(u))
         .map(str::to_string);
     let user = std::env::var("SUDO_USER").unwrap_or_else(|_| "root".into());
+    let listening = if ports.is_empty() {
+        Vec::new()
+    } else {
+        ssh::other_listening_ports(root)
+    };
     SshFacts {
         ports,
+        listening,
         ports_error,
         socket_activated,
         unit,

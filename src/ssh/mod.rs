@@ -97,6 +97,25 @@ pub fn join_ports(ports: &[u16]) -> String {
         .join(" and ")
 }
 
+/// Every port sshd listens on besides its `Port` lines: `ListenAddress`
+/// ports per `sshd -T`, and, on this system itself, the TCP sockets sshd
+/// holds open right now (a port a previous configuration left open).
+pub fn other_listening_ports(root: &Root) -> Vec<u16> {
+    let mut ports = sshd::effective(&main_config(root))
+        .map(|e| sshd::listen_ports(&e))
+        .unwrap_or_default();
+    if root.is_system() {
+        ports.extend(
+            listening::listening_ports()
+                .into_iter()
+                .filter(|p| listening::listener(*p).is_some_and(|who| who.starts_with("sshd"))),
+        );
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 /// Reload sshd and prove the result: `sshd -T` lists exactly `expected`,
 /// and each port answers with an SSH banner (sshd is running here). The
 /// sentence returned says what was proven, and no more: without a running

@@ -75,6 +75,21 @@ pub fn ports(effective: &str) -> Vec<u16> {
     ports
 }
 
+/// The ports of `listenaddress` lines of `sshd -T` output ("[::]:2200"):
+/// sshd listens there too, whatever the `port` lines say.
+pub fn listen_ports(effective: &str) -> Vec<u16> {
+    let mut ports: Vec<u16> = effective
+        .lines()
+        .filter_map(|l| l.strip_prefix("listenaddress "))
+        .filter_map(|a| a.trim().rsplit_once(':'))
+        .filter_map(|(_, p)| p.split_whitespace().next()?.parse().ok())
+        .filter(|p| *p != 0)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 /// One setting of `sshd -T` output (keys are lowercase there).
 pub fn setting<'a>(effective: &'a str, key: &str) -> Option<&'a str> {
     effective
@@ -99,6 +114,10 @@ mod tests {
     fn parses_sshd_t_output() {
         let out = "port 2222\nport 22\nlistenaddress [::]:22\npidfile /run/sshd.pid\npermitrootlogin without-password\n";
         assert_eq!(ports(out), [22, 2222]);
+        assert_eq!(
+            listen_ports("listenaddress [::]:2200\nlistenaddress 0.0.0.0:22 rdomain x\n"),
+            [22, 2200]
+        );
         assert_eq!(setting(out, "pidfile"), Some("/run/sshd.pid"));
         assert_eq!(setting(out, "permitrootlogin"), Some("without-password"));
     }
