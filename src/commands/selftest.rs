@@ -1,7 +1,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use asterisk_harden::plan::{ANSWERS_FILE, firewall_spec};
 use asterisk_harden::root::Root;
 use asterisk_harden::selftest::{self, SelftestError};
@@ -28,9 +27,22 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
             .map_err(|e| super::bad_input(anyhow::anyhow!(e)))?,
     );
     let rules = match rules {
-        Some(p) => {
-            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
-        }
+        // Given on the command line: an ordinary file of at most 1 MiB.
+        Some(p) => match asterisk_harden::hostfile::read_text(p) {
+            Ok(Some(text)) => Some(text),
+            Ok(None) => {
+                return Err(bad_input(anyhow::anyhow!(
+                    "{}: there is no such file\n    what to do: check the path given to --rules",
+                    p.display()
+                )));
+            }
+            Err(e) => {
+                return Err(bad_input(anyhow::anyhow!(
+                    "{e}\n    what to do: {}",
+                    e.hint()
+                )));
+            }
+        },
         None => None,
     };
     println!(

@@ -174,18 +174,16 @@ pub fn has_authorized_key(root: &Root, user: &str) -> bool {
     let home = if user == "root" {
         Some("/root".to_string())
     } else {
-        std::fs::read_to_string(root.path("/etc/passwd"))
-            .ok()
-            .and_then(|p| {
-                p.lines().find_map(|l| {
-                    let f: Vec<&str> = l.split(':').collect();
-                    (f.len() > 5 && f[0] == user).then(|| f[5].to_string())
-                })
+        crate::hostfile::read_lossy(&root.path("/etc/passwd")).and_then(|p| {
+            p.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 5 && f[0] == user).then(|| f[5].to_string())
             })
+        })
     };
     let Some(home) = home else { return false };
     ["authorized_keys", "authorized_keys2"].iter().any(|f| {
-        std::fs::read_to_string(root.path(format!("{home}/.ssh/{f}"))).is_ok_and(|t| {
+        crate::hostfile::read_lossy(&root.path(format!("{home}/.ssh/{f}"))).is_some_and(|t| {
             t.lines()
                 .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         })

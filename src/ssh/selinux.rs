@@ -6,7 +6,8 @@ use crate::root::Root;
 
 /// `SELINUX=enforcing` in /etc/selinux/config.
 pub fn enforcing(root: &Root) -> bool {
-    std::fs::read_to_string(root.path("/etc/selinux/config")).is_ok_and(|t| mode_is_enforcing(&t))
+    crate::hostfile::read_lossy(&root.path("/etc/selinux/config"))
+        .is_some_and(|t| mode_is_enforcing(&t))
 }
 
 fn mode_is_enforcing(config: &str) -> bool {

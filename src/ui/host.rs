@@ -225,7 +225,7 @@ fn first_line(s: &str) -> String {
 }
 
 fn server_names(root: &Root) -> Vec<String> {
-    let name = std::fs::read_to_string(root.path("/etc/hostname")).unwrap_or_default();
+    let name = crate::hostfile::read_lossy(&root.path("/etc/hostname")).unwrap_or_default();
     let name = name.trim().to_ascii_lowercase();
     if name.is_empty() {
         return Vec::new();
@@ -254,7 +254,7 @@ fn random_high_port(listening: &[u16]) -> u16 {
 
 /// The answers file applied last time, if it is still valid.
 fn previous_answers(root: &Root, defaults: &HostDefaults) -> (Option<AnswersFile>, Option<String>) {
-    let Ok(text) = std::fs::read_to_string(root.path(ANSWERS_FILE)) else {
+    let Ok(Some(text)) = crate::hostfile::read_text(&root.path(ANSWERS_FILE)) else {
         return (None, None);
     };
     let file: AnswersFile = match toml::from_str(&text) {
