@@ -748,7 +748,11 @@ fn the_file_parsers_read_every_sample_config_of_this_asterisk() {
     let sample =
         |name: &str| std::fs::read_to_string(samples.join(format!("{name}.conf.sample"))).unwrap();
     let modules_conf = sample("modules");
-    let edit = modules::ensure_noload(&modules_conf, &["chan_iax2.so".to_string()]).unwrap();
+    let edit = modules::ensure_noload(
+        &modules_conf,
+        &[asterisk_harden::answers::AsteriskModule::parse("chan_iax2.so").unwrap()],
+    )
+    .unwrap();
     let added: Vec<&str> = similar_lines(&modules_conf, &edit.text);
     assert_eq!(added, ["noload => chan_iax2.so"], "{}", edit.text);
     let manager_conf = sample("manager");

@@ -282,8 +282,7 @@ fn iax_peers(files: &[(PathBuf, Conf)]) -> Vec<String> {
 /// The module directory asterisk.conf names (`astmoddir`), or the first of
 /// the distributions' usual places that exists, read through the root.
 fn module_dir_on_disk(root: &Root) -> Option<ModuleDir> {
-    let named = std::fs::read_to_string(root.path("/etc/asterisk/asterisk.conf"))
-        .ok()
+    let named = crate::hostfile::read_lossy(&root.path("/etc/asterisk/asterisk.conf"))
         .and_then(|t| Conf::parse(&t).ok())
         .and_then(|c| {
             c.settings_in("directories")

@@ -285,12 +285,11 @@ pub fn findings(root: &Root) -> Vec<Finding> {
     let limits_calls = ["extensions.conf", "extensions_custom.conf"]
         .iter()
         .any(|f| {
-            std::fs::read_to_string(root.path(PathBuf::from(super::CONFIG_DIR).join(f))).is_ok_and(
-                |t| {
+            crate::hostfile::read_lossy(&root.path(PathBuf::from(super::CONFIG_DIR).join(f)))
+                .is_some_and(|t| {
                     t.lines()
                         .any(|l| !l.trim_start().starts_with(';') && l.contains("GROUP_COUNT("))
-                },
-            )
+                })
         });
     if limits_calls {
         out.retain(|f| f.problem != NO_CALL_LIMIT);

@@ -8,7 +8,6 @@ pub mod edit;
 mod facts;
 pub mod freepbx;
 pub mod hygiene;
-pub mod installed;
 pub mod live;
 pub mod manager;
 pub mod modules;

@@ -47,8 +47,6 @@ pub struct HostFiles {
     pub exe: PathBuf,
     /// What /etc/asterisk says (installed, IAX peers, AMI, FreePBX).
     pub asterisk: AsteriskFacts,
-    /// This Asterisk's module directory and its module files, when found.
-    pub asterisk_modules: Option<(PathBuf, Vec<String>)>,
     /// Asterisk's SIP hygiene (guests, open endpoints, weak secrets).
     pub hygiene: Vec<Finding>,
     pub fail2ban: Fail2banFacts,
@@ -122,7 +120,6 @@ impl HostFiles {
             exe: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
             asterisk: AsteriskFacts::probe(root),
-            asterisk_modules: crate::asterisk::installed::modules(root),
             hygiene: findings(root),
             fail2ban: Fail2banFacts::read(root),
             lists: crate::probe::firewall::list_store().map_err(HostReadError::Lists)?,
