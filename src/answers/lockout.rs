@@ -59,14 +59,16 @@ pub(super) fn check_ports_in_force(
         in_force.push(defaults.ssh_port);
     }
     let what = |p: u16| match new_port {
-        Some(n) if n != p => format!(
+        Some(n) => format!(
             "port {p}, where sshd listens now (SSH stays reachable there until ssh.port = {n} is confirmed)"
         ),
-        _ => format!("port {p}, where sshd listens now (ssh.port keeps SSH there)"),
+        None => format!("port {p}, where sshd listens now (no ssh.port moves it)"),
     };
-    let hint = |key: &str| {
+    // True advice: moving SSH in the same answers keeps the old port in
+    // force during the confirmation window, so it would be refused again.
+    let hint = |key: &str, p: u16, example: &str| {
         format!(
-            "keep {key} clear of the SSH port, or move SSH first with ssh.port = 2222 (then both are checked)"
+            "choose {key} without port {p}, e.g. {example}; if it must include port {p}, first move SSH to a port outside it (ssh.port, in an apply of its own), then change {key}"
         )
     };
     for p in in_force {
@@ -82,7 +84,7 @@ pub(super) fn check_ports_in_force(
                         "it covers {}: the SIP gate would swallow SSH's packets and lock you out",
                         what(p)
                     ),
-                    hint: hint("sip.ports"),
+                    hint: hint("sip.ports", p, "\"5060:5082\""),
                 },
             );
         }
@@ -92,7 +94,7 @@ pub(super) fn check_ports_in_force(
                 quoted(&r.to_string()),
                 Refusal {
                     reason: format!("it covers {}", what(p)),
-                    hint: hint("sip.rtp"),
+                    hint: hint("sip.rtp", p, "\"10000:20000\""),
                 },
             );
         }
@@ -105,7 +107,7 @@ pub(super) fn check_ports_in_force(
                         "it is {}: the TLS gate would swallow SSH's packets and lock you out",
                         what(p)
                     ),
-                    hint: "use the port of your PJSIP TLS transport (usually 5061)".into(),
+                    hint: hint("sip.tls_port", p, "5061 (your PJSIP TLS transport's port)"),
                 },
             );
         }
