@@ -101,7 +101,7 @@ pub fn join_ports(ports: &[u16]) -> String {
 /// ports per `sshd -T`, and, on this system itself, the TCP sockets sshd
 /// holds open right now (a port a previous configuration left open).
 pub fn other_listening_ports(root: &Root) -> Vec<u16> {
-    let mut ports = sshd::effective(&main_config(root))
+    let mut ports = effective_config(root)
         .map(|e| sshd::listen_ports(&e))
         .unwrap_or_default();
     if root.is_system() {
