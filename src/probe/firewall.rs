@@ -196,7 +196,8 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
     .iter()
     // Ours from an earlier apply is not the admin's: no warning for it.
     .filter(|p| {
-        std::fs::read_to_string(root.path(p)).is_ok_and(|t| !t.starts_with("# asterisk-harden "))
+        crate::hostfile::read_lossy(&root.path(p))
+            .is_some_and(|t| !t.starts_with("# asterisk-harden "))
     })
     .map(|p| p.to_string())
     .collect();
