@@ -1,9 +1,38 @@
 //! The command line: what users and scripts type. Changes here are CHANGELOG
 //! entries.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Where the Debian package puts the example answers files.
+pub const INSTALLED_EXAMPLES: &str = "/usr/share/doc/asterisk-harden/examples";
+/// Where they are in a source checkout.
+pub const SOURCE_EXAMPLES: &str = "assets/examples";
+
+static EXAMPLES_AS_INSTALLED: OnceLock<()> = OnceLock::new();
+
+/// From now on, help names the installed examples whatever this machine
+/// has: for the man page, which ships in the package.
+pub fn as_installed() {
+    let _ = EXAMPLES_AS_INSTALLED.set(());
+}
+
+/// The example answers files people can read on this machine: the
+/// package's when it is installed, else the source tree's. (This machine's
+/// own install, not a path under --root.)
+pub fn examples_dir() -> &'static str {
+    if EXAMPLES_AS_INSTALLED.get().is_some() || Path::new(INSTALLED_EXAMPLES).is_dir() {
+        INSTALLED_EXAMPLES
+    } else {
+        SOURCE_EXAMPLES
+    }
+}
+
+fn answers_help() -> String {
+    format!("The answers file (TOML); examples in {}/", examples_dir())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,8 +59,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct AnswersArg {
-    /// The answers file (TOML); see assets/examples/
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = answers_help())]
     pub answers: PathBuf,
 }
 
@@ -49,7 +77,7 @@ pub enum Command {
         plain: bool,
     },
     /// The wizard against a built-in sandbox box; touches nothing on this host
-    #[command(after_help = "Example:\n  cargo run --release -- demo\n  \
+    #[command(after_help = "Example:\n  asterisk-harden demo\n  \
         sudo asterisk-harden demo --plain\n\n\
         As root the rules load into a throwaway network namespace (deleted at exit); otherwise it is a dry run.")]
     Demo {
@@ -70,7 +98,7 @@ pub enum Command {
     /// What the tool sees on this host (changes nothing)
     #[command(
         after_help = "Example:\n  asterisk-harden probe\n  asterisk-harden probe --json | jq .network.interface\n\n\
-        The string/recent match test loads one rule into a scratch chain and deletes it again."
+        The string/recent match test loads its rules into a throwaway network namespace: the host's firewall is never touched."
     )]
     Probe {
         /// Machine-readable output (keys documented in the README)

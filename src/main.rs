@@ -48,7 +48,7 @@ fn main() -> ExitCode {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())
         }
         Command::Completions { shell } => commands::docs::completions(shell),
-        Command::Manpage => commands::docs::manpage(),
+        Command::Manpage => commands::manpage::manpage(),
         Command::Guard => commands::guard::run(&root),
     };
     match result {

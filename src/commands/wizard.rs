@@ -19,7 +19,8 @@ pub fn require_terminal() -> Result<(), Failure> {
          asterisk-harden plan --answers FILE, then asterisk-harden apply --answers FILE --yes\n    \
          and, from a new session within the window, asterisk-harden confirm (unconfirmed, it reverts;\n    \
          --no-confirm instead of confirm keeps it at once, for answers already proven on a test box)\n    \
-         (examples in assets/examples/; the wizard's review screen can save one)"
+         (examples in {}/; the wizard's review screen can save one)",
+        crate::cli::examples_dir()
     )))
 }
 

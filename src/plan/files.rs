@@ -69,15 +69,18 @@ pub fn persistence_paths(distro: Distro) -> (PathBuf, PathBuf) {
 
 /// The units that keep the phone and ban lists across reboots
 /// (assets/systemd/), with the path of this very binary: (host path, text).
-/// ipset sets must exist before the rules that name them load, so with
-/// ipset the lists unit runs before the rules loader; xt_recent lists exist
-/// only once their rules do, so then it runs after.
+/// ipset sets must exist before the rules that name them load: with ipset,
+/// asterisk-harden-sets.service creates them with `ipset` alone (so the
+/// rules still load at boot once this package is removed), and the lists
+/// unit refills them before the rules loader too. xt_recent lists exist
+/// only once their rules do, so then the lists unit runs after. The lists
+/// units are skipped at boot when the binary is gone.
 pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, String)> {
     let bin = exe.display().to_string();
     let order = match lists {
         ListStore::Ipset => {
             "DefaultDependencies=no\n\
-             After=local-fs.target\n\
+             After=local-fs.target asterisk-harden-sets.service\n\
              Before=network-pre.target netfilter-persistent.service iptables.service ip6tables.service shutdown.target\n\
              Wants=network-pre.target\n\
              Conflicts=shutdown.target"
@@ -87,7 +90,11 @@ pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, Stri
              Wants=netfilter-persistent.service"
         }
     };
-    [
+    let sets = (
+        SETS_UNIT,
+        include_str!("../../assets/systemd/asterisk-harden-sets.service"),
+    );
+    let lists_units = [
         (
             "asterisk-harden-lists.service",
             include_str!("../../assets/systemd/asterisk-harden-lists.service"),
@@ -100,13 +107,19 @@ pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, Stri
             "asterisk-harden-lists-save.timer",
             include_str!("../../assets/systemd/asterisk-harden-lists-save.timer"),
         ),
-    ]
-    .into_iter()
-    .map(|(name, text)| {
-        (
-            PathBuf::from("/etc/systemd/system").join(name),
-            text.replace("@BIN@", &bin).replace("@ORDER@", order),
-        )
-    })
-    .collect()
+    ];
+    (lists == ListStore::Ipset)
+        .then_some(sets)
+        .into_iter()
+        .chain(lists_units)
+        .map(|(name, text)| {
+            (
+                PathBuf::from("/etc/systemd/system").join(name),
+                text.replace("@BIN@", &bin).replace("@ORDER@", order),
+            )
+        })
+        .collect()
 }
+
+/// Creates the ipset sets at boot, with nothing but ipset.
+pub const SETS_UNIT: &str = "asterisk-harden-sets.service";

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use ipnet::IpNet;
 
 pub use asterisk::AsteriskPlanError;
-pub use files::{ANSWERS_FILE, AfterWrite, FileChange, Stage, list_units, persistence_paths};
+pub use files::{
+    ANSWERS_FILE, AfterWrite, FileChange, SETS_UNIT, Stage, list_units, persistence_paths,
+};
 pub use host::{Distro, HostFiles, HostReadError};
 pub use ssh::{SshPlan, SshPlanError};
 

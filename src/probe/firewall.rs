@@ -11,11 +11,13 @@ use crate::ruleset::ListStore;
 pub struct FirewallFacts {
     /// "nf_tables", "legacy", or absent when iptables is missing.
     pub backend: Option<String>,
-    /// The string match, the recent match and the raw table work (tested
-    /// with a scratch chain, removed again); absent when not tested (not root).
+    /// The string match, the recent match and the raw table work (tested in
+    /// a throwaway network namespace); absent when not tested.
     pub matches_work: Option<bool>,
     /// Why the matches failed, in iptables' words.
     pub matches_error: Option<String>,
+    /// Why the matches were not tested (not root, no network namespace).
+    pub matches_untested: Option<String>,
     /// Other tools' chains in the live rules: "DOCKER", "f2b-sshd", "ufw-...".
     pub foreign_chains: Vec<String>,
     pub ufw_enabled: bool,
@@ -126,57 +128,43 @@ fn ufw_enabled(root: &Root) -> bool {
     })
 }
 
-/// Load a rule with each match into a scratch chain of the raw table, then
-/// delete it again, whatever happened.
-fn matches_work() -> Option<Result<(), String>> {
-    if !nix::unistd::geteuid().is_root() || exec::find("iptables").is_none() {
-        return None;
+/// The test ruleset: one rule with each match the article's rules need, in
+/// a chain of the raw table.
+const MATCH_TEST: &str = "*raw\n:AH-PROBE - [0:0]\n\
+    -A AH-PROBE -m string --string probe --algo bm -j RETURN\n\
+    -A AH-PROBE -m recent --rcheck --name AHPROBE -j RETURN\n\
+    COMMIT\n";
+
+/// Whether the string and recent matches and the raw table work on this
+/// kernel: the test ruleset is loaded by `iptables-restore` inside a network
+/// namespace of its own (`unshare --net`), which the kernel deletes when
+/// that one process exits, killed or not. The host's firewall is never
+/// touched, whatever tools are installed (a cleanup in the host's own
+/// namespace needed `nft` to remove the raw table that iptables-nft creates,
+/// and left it behind where nft was missing).
+/// `Err(reason)` when it could not be tested.
+fn matches_work() -> Result<Result<(), String>, String> {
+    if !nix::unistd::geteuid().is_root() {
+        return Err("needs root".into());
     }
-    let chain = format!("AH-PROBE-{}", std::process::id());
-    let run = |args: &[&str]| exec::run("iptables", args, None).map_err(|e| e.to_string());
-    // Under iptables-nft, creating the chain creates the raw table itself;
-    // a table that was not there before is removed again: no trace.
-    let raw_existed =
-        exec::run("iptables-save", &[], None).is_ok_and(|r| r.stdout.contains("*raw"));
-    let create = run(&["-t", "raw", "-N", &chain]);
-    let result = match create {
-        Ok(r) if !r.success => Err(r.stderr.trim().to_string()),
-        Err(e) => Err(e),
-        Ok(_) => {
-            let tests: [&[&str]; 2] = [
-                &[
-                    "-t", "raw", "-A", &chain, "-m", "string", "--string", "probe", "--algo", "bm",
-                    "-j", "RETURN",
-                ],
-                &[
-                    "-t", "raw", "-A", &chain, "-m", "recent", "--rcheck", "--name", "AHPROBE",
-                    "-j", "RETURN",
-                ],
-            ];
-            let mut outcome = Ok(());
-            for t in tests {
-                match run(t) {
-                    Ok(r) if r.success => {}
-                    Ok(r) => {
-                        outcome = Err(r.stderr.trim().to_string());
-                        break;
-                    }
-                    Err(e) => {
-                        outcome = Err(e);
-                        break;
-                    }
-                }
-            }
-            outcome
-        }
+    let Some(restore) = exec::find("iptables-restore") else {
+        return Err("iptables-restore is not installed".into());
     };
-    let _ = run(&["-t", "raw", "-F", &chain]);
-    let _ = run(&["-t", "raw", "-X", &chain]);
-    let nft = exec::run("iptables", &["-V"], None).is_ok_and(|r| r.stdout.contains("nf_tables"));
-    if !raw_existed && nft && exec::find("nft").is_some() {
-        let _ = exec::run("nft", &["delete", "table", "ip", "raw"], None);
+    let restore = restore.display().to_string();
+    let ran = exec::run(
+        "unshare",
+        &["--net", "--", &restore],
+        Some(MATCH_TEST.as_bytes()),
+    )
+    .map_err(|e| format!("no throwaway network namespace: {e}"))?;
+    let stderr = ran.stderr.trim();
+    if ran.success {
+        Ok(Ok(()))
+    } else if stderr.starts_with("unshare:") {
+        Err(format!("no throwaway network namespace here ({stderr})"))
+    } else {
+        Ok(Err(stderr.to_string()))
     }
-    Some(result)
 }
 
 pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
@@ -186,7 +174,11 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
     let save = exec::run("iptables-save", &[], None)
         .map(|r| r.stdout)
         .unwrap_or_default();
-    let tested = if test_matches { matches_work() } else { None };
+    let tested = if test_matches {
+        matches_work()
+    } else {
+        Err("skipped".into())
+    };
     let rules_files = [
         "/etc/iptables/rules.v4",
         "/etc/iptables/rules.v6",
@@ -203,8 +195,9 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
     .collect();
     FirewallFacts {
         backend,
-        matches_work: tested.as_ref().map(Result::is_ok),
-        matches_error: tested.and_then(Result::err),
+        matches_work: tested.as_ref().ok().map(Result::is_ok),
+        matches_error: tested.as_ref().ok().cloned().and_then(Result::err),
+        matches_untested: tested.err(),
         foreign_chains: foreign_chains(&save),
         ufw_enabled: ufw_enabled(root),
         firewalld_enabled: unit_enabled(root, "firewalld.service"),

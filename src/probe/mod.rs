@@ -4,7 +4,7 @@
 //!
 //! `probe --json` prints `Facts` with these stable keys: `system` (distro,
 //! name, version, container, source), `firewall` (backend, matches_work,
-//! matches_error, foreign_chains, ufw_enabled, firewalld_enabled,
+//! matches_error, matches_untested, foreign_chains, ufw_enabled, firewalld_enabled,
 //! nftables_service_enabled, rules_files), `network` (interface,
 //! default_routes, interfaces, addresses, private_networks, global_ipv6, source), `ssh`
 //! (ports, listening, ports_error, socket_activated, unit, selinux_enforcing,
@@ -119,9 +119,9 @@ fn warnings(f: &Facts) -> Vec<Warning> {
     w
 }
 
-/// Whether to load a test rule (in a scratch chain, deleted again) to see
+/// Whether to load a test ruleset (in a throwaway network namespace) to see
 /// if the string and recent matches work: the `probe` command does; reading
-/// defaults for `render` or `plan` does not, so they leave no trace at all.
+/// defaults for `render` or `plan` does not, which saves the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchTest {
     Run,

@@ -63,11 +63,14 @@ pub fn report(f: &Facts) -> String {
             (
                 "string/recent/raw work",
                 match fw.matches_work {
-                    Some(true) => "yes  [tested in a scratch chain, removed]".into(),
+                    Some(true) => "yes  [tested in a throwaway network namespace]".into(),
                     Some(false) => {
                         format!("NO: {}", fw.matches_error.as_deref().unwrap_or("refused"))
                     }
-                    None => "not tested (needs root)".into(),
+                    None => format!(
+                        "not tested ({})",
+                        fw.matches_untested.as_deref().unwrap_or("needs root")
+                    ),
                 },
             ),
             (

@@ -6,12 +6,25 @@ use crate::exec;
 use crate::plan::Distro;
 use crate::root::Root;
 
-/// Ours: restore the xt_recent lists after the rules load, save them at
-/// shutdown and every 5 minutes.
+/// Ours: restore the lists at boot, save them at shutdown and every 5
+/// minutes.
 const LIST_UNITS: [&str; 2] = [
     "asterisk-harden-lists.service",
     "asterisk-harden-lists-save.timer",
 ];
+
+/// The units to enable: the lists', and the sets' where the plan wrote it
+/// (ipset hosts).
+fn our_units(root: &Root) -> Vec<&'static str> {
+    let sets = root
+        .path("/etc/systemd/system")
+        .join(crate::plan::SETS_UNIT)
+        .exists();
+    sets.then_some(crate::plan::SETS_UNIT)
+        .into_iter()
+        .chain(LIST_UNITS)
+        .collect()
+}
 
 struct Loader {
     units: &'static [&'static str],
@@ -94,15 +107,16 @@ pub fn enable(root: &Root) -> String {
     if !root.is_system() {
         return format!("sandbox root: would enable {}", l.units.join(" and "));
     }
+    let ours = our_units(root);
     let mut args = vec!["enable"];
     args.extend(l.units);
-    args.extend(LIST_UNITS);
+    args.extend(&ours);
     let _ = exec::run("systemctl", &["daemon-reload"], None);
     match exec::run_checked("systemctl", &args, None) {
         Ok(_) => format!(
             "enabled {} and {}: the rules and the phone/scanner lists come back at boot",
             l.units.join(" and "),
-            LIST_UNITS.join(" and ")
+            ours.join(" and ")
         ),
         Err(e) => format!(
             "could not enable {} ({e}): run systemctl enable {} yourself",
