@@ -28,6 +28,8 @@ declare -A needed=(
   [jq]=jq
   [less]=less
   [timeout]=coreutils
+  [lintian]=lintian
+  [debootstrap]=debootstrap
 )
 missing=()
 for cmd in "${!needed[@]}"; do
@@ -72,10 +74,24 @@ if [ -z "${ASTERISK_HARDEN_TEST_ASTERISK:-}" ] && [ ! -x /opt/asterisk-lab/sbin/
   fi
 fi
 
+# The clean Debian 12 root of tests/package.rs, bootstrapped (once, cached
+# under target/test-root/) while the code compiles.
+root_job=
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir -p target
+  scripts/test-root.sh > target/test-root.log 2>&1 &
+  root_job=$!
+fi
+
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # The Debian package (tests/package.rs installs it and checks what it ships).
 scripts/build-deb.sh
+
+if [ -n "$root_job" ] && ! wait "$root_job"; then
+  cat target/test-root.log >&2
+  exit 1
+fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

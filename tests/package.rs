@@ -267,7 +267,10 @@ fn the_deb_on_a_clean_debian_12() {
     root.ok(None, &["dpkg", "-i", "/tmp/asterisk-harden.deb"]);
     let files = root.ok(None, &["dpkg", "-L", "asterisk-harden"]);
     // md5sums shipped, and every file matches them.
-    assert!(root.path("/var/lib/dpkg/info/asterisk-harden.md5sums").exists());
+    assert!(
+        root.path("/var/lib/dpkg/info/asterisk-harden.md5sums")
+            .exists()
+    );
     assert_eq!(root.ok(None, &["dpkg", "--verify", "asterisk-harden"]), "");
     for shipped in [
         "/usr/share/doc/asterisk-harden/changelog.Debian.gz",
@@ -287,8 +290,14 @@ fn the_deb_on_a_clean_debian_12() {
             .contains(env!("CARGO_PKG_VERSION"))
     );
     let help = root.ok(Some(&ns), &[BIN, "--help"]);
-    assert!(help.contains("apply") && help.contains("selftest"), "{help}");
-    assert!(!help.contains("guard") && !help.contains("manpage"), "{help}");
+    assert!(
+        help.contains("apply") && help.contains("selftest"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("guard") && !help.contains("manpage"),
+        "{help}"
+    );
     let render_help = root.ok(Some(&ns), &[BIN, "render", "--help"]);
     assert!(render_help.contains(EXAMPLES), "{render_help}");
     let demo_help = root.ok(Some(&ns), &[BIN, "demo", "--help"]);
@@ -339,7 +348,10 @@ fn the_deb_on_a_clean_debian_12() {
         assert!(man.contains(section), "no {section} in the man page");
     }
     for key in readme_answers_keys() {
-        assert!(man.contains(&key), "the man page lacks the answers key {key}");
+        assert!(
+            man.contains(&key),
+            "the man page lacks the answers key {key}"
+        );
     }
     // Every page it names is installed here.
     let refs: Vec<(String, String)> = man
@@ -347,10 +359,8 @@ fn the_deb_on_a_clean_debian_12() {
         .filter_map(|w| {
             let (name, rest) = w.split_once('(')?;
             let section = rest.strip_suffix(')')?;
-            (section.len() == 1
-                && section.chars().all(|c| c.is_ascii_digit())
-                && !name.is_empty())
-            .then(|| (name.to_string(), section.to_string()))
+            (section.len() == 1 && section.chars().all(|c| c.is_ascii_digit()) && !name.is_empty())
+                .then(|| (name.to_string(), section.to_string()))
         })
         .collect();
     assert!(!refs.is_empty(), "no SEE ALSO references found");
@@ -388,14 +398,21 @@ fn the_deb_on_a_clean_debian_12() {
     assert!(!root.path(BIN).exists());
     let after_reboot = EmptyNs::new();
     let ran = boot(&root, &after_reboot);
-    assert_eq!(ran, ["asterisk-harden-sets.service"], "units started at boot");
+    assert_eq!(
+        ran,
+        ["asterisk-harden-sets.service"],
+        "units started at boot"
+    );
     let loaded = root.ok(Some(&after_reboot), &["iptables-save"]);
     assert!(
         loaded.contains("pbx-7f3k.example.net") && loaded.contains("ah-BADSIP"),
         "{loaded}"
     );
     let sets = root.ok(Some(&after_reboot), &["ipset", "list", "-n"]);
-    assert!(sets.contains("ah-MYSIP") && sets.contains("ah-BADSIP6"), "{sets}");
+    assert!(
+        sets.contains("ah-MYSIP") && sets.contains("ah-BADSIP6"),
+        "{sets}"
+    );
 
     // Purged: none of the package's files is left.
     root.ok(None, &["dpkg", "-P", "asterisk-harden"]);

@@ -123,3 +123,41 @@ pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, Stri
 
 /// Creates the ipset sets at boot, with nothing but ipset.
 pub const SETS_UNIT: &str = "asterisk-harden-sets.service";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_filled_and_the_sets_need_only_ipset() {
+        let exe = std::path::Path::new("/usr/sbin/asterisk-harden");
+        let units = list_units(exe, ListStore::Ipset);
+        let names: Vec<String> = units
+            .iter()
+            .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names[0], SETS_UNIT, "{names:?}");
+        for (path, text) in &units {
+            assert!(
+                !text.contains('@'),
+                "{} not filled:\n{text}",
+                path.display()
+            );
+        }
+        let sets = &units[0].1;
+        assert!(!sets.contains("asterisk-harden lists"), "{sets}");
+        assert!(sets.contains("ExecStart=ipset -exist -file /etc/asterisk-harden/ipsets restore"));
+        assert!(sets.contains("Before=network-pre.target netfilter-persistent.service"));
+        for (_, text) in &units[1..] {
+            if text.contains("ExecStart=/usr/sbin/asterisk-harden") {
+                assert!(
+                    text.contains("ConditionFileIsExecutable=/usr/sbin/asterisk-harden"),
+                    "{text}"
+                );
+            }
+        }
+        let xt = list_units(exe, ListStore::XtRecent);
+        assert!(xt.iter().all(|(p, _)| !p.ends_with(SETS_UNIT)));
+        assert!(xt[0].1.contains("After=netfilter-persistent.service"));
+    }
+}
