@@ -246,13 +246,12 @@ pub fn plan(
         ));
     }
     for (path, text) in list_units(&host.exe, host.lists) {
-        files.push(change(
-            host,
-            path,
-            text,
-            Stage::Confirm,
-            "keeps the phone and scanner lists across reboots",
-        ));
+        let why = if path.ends_with(SETS_UNIT) {
+            "creates the sets at boot before the rules load, with ipset alone"
+        } else {
+            "keeps the phone and scanner lists across reboots"
+        };
+        files.push(change(host, path, text, Stage::Confirm, why));
     }
     // The safety net: a file that is not UTF-8 is never rewritten.
     if let Some(e) = files
