@@ -7,8 +7,10 @@
 # (scripts/test.sh starts it while the code compiles); prints its path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+include=iptables,iproute2,ipset,man-db,bash-completion
 dir="$PWD/target/test-root"
-root="$dir/bookworm"
+# Named after what it holds, so a changed list bootstraps a new root.
+root="$dir/bookworm-minbase-$(printf %s "$include" | md5sum | cut -c1-8)"
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
@@ -16,7 +18,7 @@ if [ ! -f "$root/.complete" ]; then
   rm -rf "$root" "$root.partial"
   mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
   if ! debootstrap --variant=minbase \
-      --include=iptables,iproute2,ipset,man-db,bash-completion \
+      --include="$include" \
       bookworm "$root.partial" "$mirror" > "$dir/debootstrap.log" 2>&1; then
     tail -20 "$dir/debootstrap.log" >&2
     echo "debootstrap of the test root failed (log: $dir/debootstrap.log)" >&2
