@@ -5,7 +5,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Command, CommandFactory};
+use clap::builder::Resettable;
+use clap::{Arg, Command, CommandFactory, Id};
 use clap_complete::Shell;
 
 use super::Outcome;
@@ -24,12 +25,31 @@ pub fn visible(cmd: &Command) -> Command {
     if let Some(version) = cmd.get_version() {
         out = out.version(version.to_string());
     }
-    out.args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned())
-        .subcommands(
-            cmd.get_subcommands()
-                .filter(|s| !s.is_hide_set())
-                .map(visible),
-        )
+    out.args(
+        cmd.get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .map(|a| visible_arg(cmd, a)),
+    )
+    .subcommands(
+        cmd.get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(visible),
+    )
+}
+
+/// `arg` without its ties to hidden arguments, which the copy lacks
+/// (`requires` matters to no completion script).
+fn visible_arg(cmd: &Command, arg: &Arg) -> Arg {
+    let conflicts: Vec<Id> = cmd
+        .get_arg_conflicts_with(arg)
+        .into_iter()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_id().clone())
+        .collect();
+    arg.clone()
+        .requires(Resettable::Reset)
+        .conflicts_with(Resettable::Reset)
+        .conflicts_with_all(conflicts)
 }
 
 /// The completion script for `shell`.
