@@ -40,6 +40,15 @@ const SKIPPED: &[(&str, &str)] = &[
         "sudo asterisk-harden demo",
         "interactive: tests/tui_tmux.rs",
     ),
+    ("asterisk-harden demo", "interactive: tests/tui_tmux.rs"),
+    (
+        "man asterisk-harden",
+        "the installed page: tests/package.rs reads it on a clean Debian 12",
+    ),
+    (
+        "ls /usr/share/doc/asterisk-harden/examples/",
+        "the installed examples: tests/package.rs",
+    ),
     (
         "sudo asterisk-harden wizard",
         "interactive: tests/tui_tmux.rs, tests/tui_screens.rs",
