@@ -285,6 +285,13 @@ fn the_deb_on_a_clean_debian_12() {
 
     let ns = EmptyNs::new();
     root.ok(Some(&ns), &["ip", "link", "set", "lo", "up"]);
+    // The examples' interface: apply refuses one the host lacks.
+    root.ok(
+        Some(&ns),
+        &[
+            "ip", "link", "add", "ens3", "type", "veth", "peer", "name", "ens3p",
+        ],
+    );
     assert!(
         root.ok(Some(&ns), &[BIN, "--version"])
             .contains(env!("CARGO_PKG_VERSION"))
