@@ -189,6 +189,15 @@ pub enum Command {
         #[command(flatten)]
         confirm: ConfirmArgs,
     },
+    /// The responsive service: learn phones and ban password guessers from Asterisk's security events
+    #[command(
+        after_help = "Example:\n  asterisk-harden watch      # runs until stopped; the asterisk-harden-watch unit runs it\n\n\
+        Needs `[responsive] enabled = true` applied (that writes its AMI user, `read = security` only). \
+        A source that authenticates becomes a known phone; `max_failures` failed attempts within \
+        `window_seconds` (default 5 in 60) ban it. Never your own address, trusted sources or trunks. \
+        `status` says why each address is listed."
+    )]
+    Watch,
     /// Prove the rules work on this kernel, in throwaway namespaces (the host's firewall is untouched)
     #[command(
         after_help = "Example:\n  sudo asterisk-harden selftest\n  sudo asterisk-harden selftest --answers answers.toml\n\n\

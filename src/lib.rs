@@ -24,3 +24,4 @@ pub mod ssh;
 pub mod status;
 pub mod transaction;
 pub mod ui;
+pub mod watch;

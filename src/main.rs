@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Command::Trust { network, confirm } => {
             commands::operate::trust(&root, &network, confirm.yes, confirm.timeout())
         }
+        Command::Watch => commands::watch::run(&root),
         Command::Selftest { answers, rules } => {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())
         }

@@ -16,6 +16,7 @@ pub mod render;
 pub mod rollback;
 pub mod selftest;
 pub mod status;
+pub mod watch;
 pub mod wizard;
 
 use std::io::IsTerminal;

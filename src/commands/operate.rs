@@ -24,7 +24,7 @@ fn failure(e: OperateError) -> Failure {
 }
 
 /// The answers last applied on this host, if any.
-fn applied_answers(root: &Root) -> Result<Option<Answers>, Failure> {
+pub fn applied_answers(root: &Root) -> Result<Option<Answers>, Failure> {
     let path = root.path(ANSWERS_FILE);
     if !path.exists() {
         return Ok(None);

@@ -109,3 +109,30 @@ pub fn set(place: &Place, a: IpAddr, on: bool) -> Result<bool, KernelError> {
     }
     Ok(true)
 }
+
+/// Where the lists are ipset sets (the ban set exists) but the ruleset has
+/// no known-phone set (the relaxed modes), create one, as the rules would:
+/// `watch` keeps the phones it learns there, and `status` and the saved
+/// lists see them.
+pub fn ensure_known_phones() -> Result<(), KernelError> {
+    use crate::ruleset::{BANNED_SCANNERS, IpSet, KNOWN_PHONES};
+    if exec::find("ipset").is_none() {
+        return Ok(());
+    }
+    let names = sets::names()?;
+    let mut lines = String::new();
+    for f in [Family::Ipv4, Family::Ipv6] {
+        let known = set_name(KNOWN_PHONES, f);
+        if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
+            let set = IpSet {
+                name: known,
+                family: f,
+                timeout: 0,
+                maxelem: crate::assets::assets().defaults.set_capacity,
+            };
+            lines.push_str(&set.create_line());
+            lines.push('\n');
+        }
+    }
+    Ok(sets::create(&lines)?)
+}

@@ -6,6 +6,7 @@ mod asterisk;
 mod fail2ban;
 mod files;
 mod host;
+pub mod responsive;
 mod ssh;
 
 use std::path::PathBuf;
@@ -163,6 +164,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     paths.extend(asterisk::paths());
     paths.push(PathBuf::from(crate::fail2ban::DROPIN));
     paths.push(PathBuf::from(crate::lists::SETS_FILE));
+    paths.extend(responsive::paths());
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -210,6 +212,7 @@ pub fn plan(
     }
     let (asterisk_files, mut notes) = asterisk::asterisk_changes(answers, host)?;
     files.extend(asterisk_files);
+    responsive::responsive_changes(answers, host, &mut files, &mut notes);
     let (fail2ban_files, fail2ban_notes) = fail2ban::fail2ban_changes(answers, host);
     files.extend(fail2ban_files);
     notes.extend(fail2ban_notes);
