@@ -100,7 +100,10 @@ mod tests {
         assert_eq!((r.enabled, r.max_failures, r.window_seconds), (true, 5, 60));
         assert_eq!(parse("mode = \"relaxed-open\"\n").unwrap().responsive, None);
         let e = parse("mode = \"relaxed-open\"\n[responsive]\nmax_failures = 0\n").unwrap_err();
-        assert!(e.contains("responsive.max_failures") && e.contains("between 1 and 1000"), "{e}");
+        assert!(
+            e.contains("responsive.max_failures") && e.contains("between 1 and 1000"),
+            "{e}"
+        );
         let e = parse("mode = \"relaxed-open\"\n[responsive]\nwindow = 60\n").unwrap_err();
         assert!(e.contains("window"), "{e}");
     }
