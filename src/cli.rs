@@ -219,6 +219,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Trunk names: resolve again and update their set (the names timer runs this)
+    #[command(hide = true)]
+    Names {
+        #[command(subcommand)]
+        action: NamesAction,
+    },
     /// Print the man page (roff)
     #[command(hide = true)]
     Manpage,
@@ -258,6 +264,12 @@ pub struct ListArgs {
     /// Why, for the record (`status` and the actions log show it)
     #[arg(long, value_name = "TEXT", default_value = "by hand")]
     pub reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NamesAction {
+    /// Resolve the trunk names of the answers applied; update ah-TRUNKS without reloading a rule
+    Refresh,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod fail2ban;
 pub mod fault;
 pub mod hostfile;
 pub mod lists;
+pub mod names;
 pub mod operate;
 pub mod plan;
 pub mod probe;

@@ -107,12 +107,7 @@ fn event_time(pbx: &Pbx, event: &str, ip: &str) -> SystemTime {
 
 /// Packets the raw table dropped as banned (the BADSIP set's drop rule).
 fn banned_drops(ns: &str) -> u64 {
-    let out = run_checked(in_ns(ns, "iptables-save").args(["-c", "-t", "raw"]));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("--match-set ah-BADSIP src") && l.ends_with("-j DROP"))
-        .filter_map(|l| l.strip_prefix('[')?.split(':').next()?.parse::<u64>().ok())
-        .sum()
+    raw_set_rule_packets(ns, "ah-BADSIP", "DROP")
 }
 
 fn ms(later: SystemTime, earlier: SystemTime) -> u128 {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod docs;
 pub mod guard;
 pub mod lists;
+pub mod names;
 pub mod operate;
 pub mod plan;
 pub mod probe;

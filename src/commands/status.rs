@@ -30,6 +30,9 @@ fn pending(root: &Root) -> Option<PendingChange> {
 pub fn run(root: &Root, json: bool) -> Outcome {
     let mut status = gather()?;
     explain(&mut status, &asterisk_harden::operate::why::read(root));
+    status
+        .warnings
+        .extend(asterisk_harden::names::warnings(root));
     let pending = pending(root);
     if json {
         let mut value = serde_json::to_value(&status).context("status as JSON")?;

@@ -129,6 +129,7 @@ pub fn ensure_known_phones() -> Result<(), KernelError> {
                 family: f,
                 timeout: 0,
                 maxelem: crate::assets::assets().defaults.set_capacity,
+                members: Vec::new(),
             };
             lines.push_str(&set.create_line());
             lines.push('\n');

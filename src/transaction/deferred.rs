@@ -182,7 +182,7 @@ pub(super) fn persist(
     }
     remove(state, id);
     progress(&boot::enable(root));
-    if let Some(said) = super::watch_unit::enable(root) {
+    for said in super::watch_unit::enable(root) {
         progress(&said);
     }
     Ok(())

@@ -1,28 +1,45 @@
-//! The responsive service's unit, enabled and started on confirm when the
-//! plan wrote it (`[responsive] enabled = true`). Apart from boot.rs, which
-//! enables the rules' loader.
+//! The day-two units, enabled and started on confirm when the plan wrote
+//! them: the responsive service (`[responsive] enabled = true`) and the
+//! trunk names' timer. Apart from boot.rs, which enables the rules' loader.
 
 use crate::exec;
+use crate::plan::names::NAMES_TIMER;
 use crate::plan::responsive::WATCH_UNIT;
 use crate::root::Root;
 
-const UNIT: &str = "asterisk-harden-watch.service";
-
-/// What was done, or what to do; `None` when there is no such unit.
-pub fn enable(root: &Root) -> Option<String> {
-    if !root.path(WATCH_UNIT).exists() {
-        return None;
+/// What was done, or what to do, for each unit that is installed.
+pub fn enable(root: &Root) -> Vec<String> {
+    let mut said = Vec::new();
+    for (path, unit, what) in [
+        (
+            WATCH_UNIT,
+            "asterisk-harden-watch.service",
+            "Asterisk's security events are followed",
+        ),
+        (
+            NAMES_TIMER,
+            "asterisk-harden-names.timer",
+            "trunk names are resolved again every 5 minutes",
+        ),
+    ] {
+        if !root.path(path).exists() {
+            continue;
+        }
+        if !root.is_system() {
+            said.push(format!("sandbox root: would enable and start {unit}"));
+            continue;
+        }
+        let _ = exec::run("systemctl", &["daemon-reload"], None);
+        said.push(
+            match exec::run_checked("systemctl", &["enable", "--now", unit], None) {
+                Ok(_) => format!("enabled and started {unit}: {what}"),
+                Err(e) => {
+                    format!(
+                        "could not enable {unit} ({e}): run systemctl enable --now {unit} yourself"
+                    )
+                }
+            },
+        );
     }
-    if !root.is_system() {
-        return Some(format!("sandbox root: would enable and start {UNIT}"));
-    }
-    let _ = exec::run("systemctl", &["daemon-reload"], None);
-    Some(
-        match exec::run_checked("systemctl", &["enable", "--now", UNIT], None) {
-            Ok(_) => format!("enabled and started {UNIT}: Asterisk's security events are followed"),
-            Err(e) => {
-                format!("could not enable {UNIT} ({e}): run systemctl enable --now {UNIT} yourself")
-            }
-        },
-    )
+    said
 }
