@@ -240,6 +240,7 @@ fn trust_goes_through_the_transaction() {
     let inbox = udp_listener(&pbx.ns, 5060);
     send_sip(&office, "OPTIONS", PBX_IP, UA);
     assert!(drain(&inbox, WINDOW).is_empty());
+    ok(&sb.run(&pbx.ns, &["ban", &office.ip]));
     refused(
         &sb.run(&pbx.ns, &["trust", "0.0.0.0/0", "--yes", "--no-confirm"]),
         "whole Internet",
@@ -256,6 +257,9 @@ fn trust_goes_through_the_transaction() {
     );
     send_sip(&office, "OPTIONS", PBX_IP, UA);
     assert_eq!(sources(&drain(&inbox, WINDOW)), [office.ip.as_str()]);
+    // Its ban was lifted, not left to mislead.
+    assert!(said.contains("taken off the ban list"), "{said}");
+    assert!(!recent_list(&pbx.ns, "BADSIP").contains(&office.ip));
     // Now it can never be banned; trusting it again changes nothing.
     refused(&sb.run(&pbx.ns, &["ban", &office.ip]), "is trusted");
     let again = ok(&sb.run(&pbx.ns, &["trust", &office.ip, "--yes", "--no-confirm"]));

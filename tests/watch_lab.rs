@@ -145,6 +145,12 @@ fn watch_learns_phones_and_bans_guessers_from_the_real_asterisk() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", output_text(&out));
+    let secret_text =
+        std::fs::read_to_string(sb.path("/etc/asterisk-harden/ami-watch.secret")).unwrap();
+    assert!(
+        !output_text(&out).contains(secret_text.trim()),
+        "apply printed the watcher's secret"
+    );
     // Its own AMI user: security events only, the secret 0600.
     let manager = std::fs::read_to_string(sb.path("/etc/asterisk/manager.conf")).unwrap();
     assert!(

@@ -118,5 +118,16 @@ pub fn trust(root: &Root, text: &str, yes: bool, timeout: Option<Duration>) -> O
             .collect();
         all.join(", ")
     });
-    super::apply::run(root, Path::new(file.path()), yes, timeout)
+    let code = super::apply::run(root, Path::new(file.path()), yes, timeout)?;
+    if code == ExitCode::SUCCESS && net.prefix_len() == net.max_prefix_len() {
+        // Kept: a trusted address is accepted before any list is looked
+        // at, so a ban or trap it had is lifted rather than left to mislead.
+        let why = format!("trusted ({net})");
+        for action in [Action::Unban, Action::Release] {
+            if let Ok(done) = operate::act(root, action, net.addr(), &why, &Protected::default()) {
+                done.changed.iter().for_each(|l| println!("{l}"));
+            }
+        }
+    }
+    Ok(code)
 }

@@ -18,6 +18,33 @@ pub fn is_secret(path: &Path) -> bool {
     path == Path::new(SECRET_FILE)
 }
 
+/// `text` of `path` as a review may show it: the watcher's secret hidden
+/// (the secret file, and its `secret =` line in manager.conf).
+pub fn masked(path: &Path, text: &str) -> String {
+    if is_secret(path) {
+        return "(the watcher's AMI secret: not shown)\n".to_string();
+    }
+    if path != Path::new(MANAGER_CONF) {
+        return text.to_string();
+    }
+    let header = format!("[{AMI_USER}]");
+    let mut ours = false;
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            ours = t.starts_with(&header);
+        }
+        if ours && t.starts_with("secret") {
+            out.push_str("secret = (not shown)\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// A secret apply may keep: what a previous apply wrote (hex, long enough).
 fn usable(secret: &str) -> bool {
     secret.len() >= 32 && secret.chars().all(|c| c.is_ascii_hexdigit())
@@ -147,5 +174,11 @@ mod tests {
         );
         assert!(twice.contains("secret = cd34") && !twice.contains("ab12"));
         assert!(twice.contains("[admin]\nsecret = x\n"));
+        let shown = masked(Path::new(MANAGER_CONF), &twice);
+        assert!(
+            !shown.contains("cd34") && shown.contains("[admin]\nsecret = x\n"),
+            "{shown}"
+        );
+        assert!(!masked(Path::new(SECRET_FILE), "cd34\n").contains("cd34"));
     }
 }
