@@ -136,16 +136,8 @@ pub enum Command {
     Apply {
         #[command(flatten)]
         answers: AnswersArg,
-        /// Do not ask before changing anything
-        #[arg(long)]
-        yes: bool,
-        /// Seconds to wait for `confirm` before everything is reverted
-        #[arg(long, value_name = "S", default_value_t = 120, conflicts_with = "no_confirm",
-              value_parser = clap::value_parser!(u64).range(10..=3600))]
-        confirm_timeout: u64,
-        /// Keep the change at once, without a confirmation window (for automation with its own way back)
-        #[arg(long)]
-        no_confirm: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Keep the pending change: run this from a NEW session to prove you can still get in
     #[command(
@@ -191,6 +183,49 @@ pub enum Command {
         #[command(subcommand)]
         action: ListsAction,
     },
+    /// Ban one address on every port (a scanner you found in the logs)
+    #[command(
+        after_help = "Example:\n  asterisk-harden ban 198.51.100.23 --reason \"toll fraud attempts in the CDRs\"\n\n\
+        Refused (exit 2) for your own SSH address, trusted sources and trunks. Persisted at once \
+        (the saved lists the boot unit restores) and recorded: `status` shows why."
+    )]
+    Ban(ListArgs),
+    /// Lift a ban (by hand or by a scanner signature)
+    #[command(
+        after_help = "Example:\n  asterisk-harden unban 198.51.100.23 --reason \"was our new office\""
+    )]
+    Unban(ListArgs),
+    /// Make one address a known phone (strict mode's fast path); lifts its ban and trap
+    #[command(
+        after_help = "Example:\n  asterisk-harden allow 203.0.113.40 --reason \"Yealink in room 12\""
+    )]
+    Allow(ListArgs),
+    /// Take one address out of the port-scan trap
+    #[command(
+        after_help = "Example:\n  asterisk-harden release 203.0.113.40 --reason \"our monitoring probed port 5900\""
+    )]
+    Release(ListArgs),
+    /// Trust an address or network: into the answers' trusted list, applied like any change
+    #[command(after_help = "Example:\n  asterisk-harden trust 203.0.113.0/28\n  \
+        then, from a NEW ssh session:  asterisk-harden confirm\n\n\
+        Adds to network.trusted of /etc/asterisk-harden/answers.toml (the answers last applied) and \
+        applies them: backed up, shown as a diff, reverted unless confirmed.")]
+    Trust {
+        /// The address or network (CIDR) to trust
+        #[arg(value_name = "ADDR|CIDR")]
+        network: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
+    /// The responsive service: learn phones and ban password guessers from Asterisk's security events
+    #[command(
+        after_help = "Example:\n  asterisk-harden watch      # runs until stopped; the asterisk-harden-watch unit runs it\n\n\
+        Needs `[responsive] enabled = true` applied (that writes its AMI user, `read = security` only). \
+        A source that authenticates becomes a known phone; `max_failures` failed attempts within \
+        `window_seconds` (default 5 in 60) ban it. Never your own address, trusted sources or trunks. \
+        `status` says why each address is listed."
+    )]
+    Watch,
     /// Prove the rules work on this kernel, in throwaway namespaces (the host's firewall is untouched)
     #[command(
         after_help = "Example:\n  sudo asterisk-harden selftest\n  sudo asterisk-harden selftest --answers answers.toml\n\n\
@@ -212,12 +247,57 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Trunk names: resolve again and update their set (the names timer runs this)
+    #[command(hide = true)]
+    Names {
+        #[command(subcommand)]
+        action: NamesAction,
+    },
     /// Print the man page (roff)
     #[command(hide = true)]
     Manpage,
     /// The revert guard (started by apply; not for people)
     #[command(hide = true)]
     Guard,
+}
+
+/// How a change to the host is kept: asked, and confirmed from a new session.
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// Do not ask before changing anything
+    #[arg(long)]
+    pub yes: bool,
+    /// Seconds to wait for `confirm` before everything is reverted
+    #[arg(long, value_name = "S", default_value_t = 120, conflicts_with = "no_confirm",
+          value_parser = clap::value_parser!(u64).range(10..=3600))]
+    pub confirm_timeout: u64,
+    /// Keep the change at once, without a confirmation window (for automation with its own way back)
+    #[arg(long)]
+    pub no_confirm: bool,
+}
+
+impl ConfirmArgs {
+    /// The confirmation window, none with --no-confirm.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        (!self.no_confirm).then(|| std::time::Duration::from_secs(self.confirm_timeout))
+    }
+}
+
+/// One address on one of the lists, and why.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One IPv4 or IPv6 address
+    #[arg(value_name = "ADDR")]
+    pub address: String,
+    /// Why, for the record (`status` and the actions log show it)
+    #[arg(long, value_name = "TEXT", default_value = "by hand")]
+    pub reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NamesAction {
+    /// Resolve the trunk names of the answers applied; update ah-TRUNKS without reloading a rule
+    Refresh,
 }
 
 #[derive(Debug, Subcommand)]

@@ -146,6 +146,14 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
             Err(e) => return Err(io(&path)(e)),
         };
         let addresses = parse_saved(&path, &text)?;
+        if name == crate::ruleset::KNOWN_PHONES && !addresses.is_empty() {
+            // The phones `watch` learned in a relaxed mode have a set of
+            // their own that no rule names: made again here.
+            crate::operate::kernel::ensure_known_phones().map_err(|e| match e {
+                crate::operate::KernelError::Sets(s) => ListsError::Sets(s),
+                other => ListsError::Sets(SetsError::Refused(other.to_string())),
+            })?;
+        }
         if !addresses.is_empty() && live_addresses(name).is_none() {
             return Err(ListsError::NotLoaded {
                 list: name.to_string(),

@@ -5,6 +5,7 @@ use clap::Parser;
 mod cli;
 mod commands;
 
+use asterisk_harden::operate::Action;
 use cli::{Cli, Command};
 use commands::Failure;
 
@@ -30,20 +31,23 @@ fn main() -> ExitCode {
             commands::render::run(&root, &answers.answers, family)
         }
         Command::Plan { answers } => commands::plan::run(&root, &answers.answers),
-        Command::Apply {
-            answers,
-            yes,
-            confirm_timeout,
-            no_confirm,
-        } => {
-            let timeout = (!no_confirm).then(|| std::time::Duration::from_secs(confirm_timeout));
-            commands::apply::run(&root, &answers.answers, yes, timeout)
+        Command::Apply { answers, confirm } => {
+            commands::apply::run(&root, &answers.answers, confirm.yes, confirm.timeout())
         }
         Command::Confirm { same_session } => commands::confirm::run(&root, same_session),
         Command::Rollback { backup, yes } => commands::rollback::run(&root, backup.as_deref(), yes),
         Command::Backups => commands::backups::run(&root),
         Command::Status { json } => commands::status::run(&root, json),
         Command::Lists { action } => commands::lists::run(&root, action),
+        Command::Ban(a) => commands::operate::run(&root, Action::Ban, &a),
+        Command::Unban(a) => commands::operate::run(&root, Action::Unban, &a),
+        Command::Allow(a) => commands::operate::run(&root, Action::Allow, &a),
+        Command::Release(a) => commands::operate::run(&root, Action::Release, &a),
+        Command::Trust { network, confirm } => {
+            commands::operate::trust(&root, &network, confirm.yes, confirm.timeout())
+        }
+        Command::Watch => commands::watch::run(&root),
+        Command::Names { action: _ } => commands::names::refresh(&root),
         Command::Selftest { answers, rules } => {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())
         }

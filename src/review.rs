@@ -4,6 +4,7 @@
 
 use similar::TextDiff;
 
+use crate::plan::responsive::masked;
 use crate::plan::{FileChange, Plan, Stage};
 use crate::transaction::LoadReport;
 
@@ -13,14 +14,16 @@ pub fn file_diff(change: &FileChange) -> String {
     if !change.changes() {
         return String::new();
     }
-    let before = change.before.as_deref().unwrap_or("");
+    // The watcher's AMI secret never reaches a terminal.
+    let before = masked(&change.path, change.before.as_deref().unwrap_or(""));
+    let after = masked(&change.path, &change.after);
     let path = change.path.display();
     let old_header = if change.before.is_some() {
         format!("a{path}")
     } else {
         "/dev/null".to_string()
     };
-    TextDiff::from_lines(before, change.after.as_str())
+    TextDiff::from_lines(before.as_str(), after.as_str())
         .unified_diff()
         .context_radius(3)
         .header(&old_header, &format!("b{path}"))

@@ -94,6 +94,18 @@ const SKIPPED: &[(&str, &str)] = &[
         "asks on a terminal: run last below with --yes; tests/transaction_lab.rs",
     ),
     (
+        "sudo asterisk-harden trust",
+        "asks on a terminal: tests/operate_lab.rs trusts with --yes --no-confirm",
+    ),
+    (
+        "asterisk-harden trust",
+        "asks on a terminal: tests/operate_lab.rs trusts with --yes --no-confirm",
+    ),
+    (
+        "asterisk-harden watch",
+        "runs until stopped, with the AMI user apply writes: tests/watch_lab.rs against the real Asterisk",
+    ),
+    (
         "asterisk-harden completions SHELL",
         "a placeholder: every shell is run from --help's example and tests/package.rs",
     ),

@@ -174,14 +174,26 @@ fn trunk_names_are_resolved_and_shown() {
         "mode = \"strict\"\n[sip]\nhostname = \"a1.example.net\"\ntrunks = [\"localhost\"]\n",
     )
     .unwrap();
-    let out = Command::new(bin())
-        .args(["render", "--answers"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("trunk localhost resolved to 127.0.0.1"));
-    let rules = String::from_utf8_lossy(&out.stdout);
-    assert!(rules.contains("# trunk localhost resolved to 127.0.0.1"));
-    assert!(rules.contains("-A SIPTCPGATE -s 127.0.0.1/32 -j RETURN"));
+    let render = |store: &str| {
+        let out = Command::new(bin())
+            .args(["render", "--answers"])
+            .arg(&path)
+            .env("ASTERISK_HARDEN_LISTS", store)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("trunk localhost resolved to 127.0.0.1")
+        );
+        let rules = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(rules.contains("# trunk localhost resolved to 127.0.0.1"));
+        rules
+    };
+    // xt_recent: one rule per address, fixed until the next apply.
+    assert!(render("xt_recent").contains("-A SIPTCPGATE -s 127.0.0.1/32 -j RETURN"));
+    // ipset: the name's addresses in a set that `names refresh` updates.
+    let rules = render("ipset");
+    assert!(rules.contains("-A SIPTCPGATE -m set --match-set ah-TRUNKS src -j RETURN"));
+    assert!(rules.contains("# add ah-TRUNKS 127.0.0.1\n"), "{rules}");
+    assert!(!rules.contains("-s 127.0.0.1/32"), "{rules}");
 }

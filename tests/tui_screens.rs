@@ -246,6 +246,7 @@ fn entry(address: &str, last_seen: &str) -> Entry {
         address: address.into(),
         last_seen: Some(last_seen.into()),
         expires_in: None,
+        why: None,
         last_seen_jiffies: 0,
     }
 }

@@ -38,6 +38,8 @@ pub struct AnswersFile {
     pub asterisk: Option<AsteriskFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail2ban: Option<Fail2banFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsive: Option<super::responsive::ResponsiveFile>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

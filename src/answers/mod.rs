@@ -7,6 +7,7 @@ mod error;
 mod file;
 mod lockout;
 mod read;
+mod responsive;
 mod to_file;
 pub mod values;
 
@@ -19,6 +20,7 @@ pub use error::{AnswersError, InvalidValue};
 pub use file::{
     AnswersFile, AsteriskFile, Fail2banFile, Forward, Mode, NetworkFile, SipFile, SshFile,
 };
+pub use responsive::{Responsive, ResponsiveFile};
 pub use values::{AsteriskModule, Hostname, Interface, PortRange, Refusal, Trunk, UserAgent};
 
 /// Validated answers: every field is safe to use as it is.
@@ -30,6 +32,8 @@ pub struct Answers {
     pub sip: Sip,
     pub asterisk: Option<Asterisk>,
     pub fail2ban: Option<Fail2ban>,
+    /// `[responsive]`: absent means off.
+    pub responsive: Option<Responsive>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -312,6 +316,7 @@ impl Answers {
             immutable: f.immutable.unwrap_or(false),
         });
 
+        let responsive = Responsive::validate(file.responsive.as_ref(), &mut c);
         if !c.problems.is_empty() {
             return Err(AnswersError::Invalid(c.problems));
         }
@@ -342,6 +347,7 @@ impl Answers {
             },
             asterisk,
             fail2ban,
+            responsive,
         })
     }
 }

@@ -187,7 +187,15 @@ pub(super) fn from_table(table: &Table) -> (AnswersFile, Vec<InvalidValue>) {
         prefix: String::new(),
         problems: &mut problems,
     };
-    r.unknown(&["mode", "network", "ssh", "sip", "asterisk", "fail2ban"]);
+    r.unknown(&[
+        "mode",
+        "network",
+        "ssh",
+        "sip",
+        "asterisk",
+        "fail2ban",
+        "responsive",
+    ]);
     let mut file = AnswersFile {
         mode: mode(&mut r),
         ..AnswersFile::default()
@@ -251,6 +259,14 @@ pub(super) fn from_table(table: &Table) -> (AnswersFile, Vec<InvalidValue>) {
         file.fail2ban = Some(Fail2banFile {
             enabled: f.boolean("enabled"),
             immutable: f.boolean("immutable"),
+        });
+    }
+    if let Some(mut w) = r.section("responsive") {
+        w.unknown(&["enabled", "max_failures", "window_seconds"]);
+        file.responsive = Some(super::ResponsiveFile {
+            enabled: w.boolean("enabled"),
+            max_failures: w.int("max_failures", "5"),
+            window_seconds: w.int("window_seconds", "60"),
         });
     }
     (file, problems)

@@ -44,6 +44,7 @@ impl Answers {
                 enabled: Some(f.enabled),
                 immutable: Some(f.immutable),
             }),
+            responsive: self.responsive.map(Responsive::to_file),
         }
     }
 

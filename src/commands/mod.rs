@@ -10,12 +10,15 @@ pub mod docs;
 pub mod guard;
 pub mod lists;
 pub mod manpage;
+pub mod names;
+pub mod operate;
 pub mod plan;
 pub mod probe;
 pub mod render;
 pub mod rollback;
 pub mod selftest;
 pub mod status;
+pub mod watch;
 pub mod wizard;
 
 use std::io::IsTerminal;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use asterisk_harden::root::Root;
-use asterisk_harden::status::{gather, report};
+use asterisk_harden::status::{explain, gather, report};
 use asterisk_harden::transaction::{self, StateDir};
 
 use super::Outcome;
@@ -28,7 +28,11 @@ fn pending(root: &Root) -> Option<PendingChange> {
 }
 
 pub fn run(root: &Root, json: bool) -> Outcome {
-    let status = gather()?;
+    let mut status = gather()?;
+    explain(&mut status, &asterisk_harden::operate::why::read(root));
+    status
+        .warnings
+        .extend(asterisk_harden::names::warnings(root));
     let pending = pending(root);
     if json {
         let mut value = serde_json::to_value(&status).context("status as JSON")?;

@@ -52,6 +52,8 @@ pub struct HostFiles {
     pub fail2ban: Fail2banFacts,
     /// Where the phone, ban and trap lists live on this host.
     pub lists: ListStore,
+    /// A fresh random secret (hex), for an AMI user that has none yet.
+    pub watch_secret: String,
     /// Host path (as on a real system) → its text, `None` when absent.
     pub files: BTreeMap<PathBuf, Option<String>>,
     /// Files that exist but are not UTF-8 text: kept byte for byte unless the
@@ -66,6 +68,8 @@ pub enum HostReadError {
     File(ReadError),
     #[error("{0}")]
     Lists(String),
+    #[error("cannot read random bytes for the watcher's AMI secret: {0}")]
+    Random(String),
 }
 
 impl HostFiles {
@@ -125,6 +129,15 @@ impl HostFiles {
             lists: crate::probe::firewall::list_store().map_err(HostReadError::Lists)?,
             files,
             not_text,
+            watch_secret: random_hex(16).map_err(|e| HostReadError::Random(e.to_string()))?,
         })
     }
+}
+
+/// `bytes` random bytes from the kernel, as hex.
+fn random_hex(bytes: usize) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut buf)?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }

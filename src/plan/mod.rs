@@ -6,6 +6,8 @@ mod asterisk;
 mod fail2ban;
 mod files;
 mod host;
+pub mod names;
+pub mod responsive;
 mod ssh;
 
 use std::path::PathBuf;
@@ -120,7 +122,18 @@ pub fn firewall_spec(
         local_nets: answers.network.local_nets.clone(),
         trusted: answers.network.trusted.clone(),
         forward: answers.network.forward,
-        trunks: trunks.iter().flat_map(|t| t.nets.iter().copied()).collect(),
+        // With ipset, the addresses of trunk names live in a set that
+        // `names refresh` keeps current; otherwise one rule per address.
+        trunks: trunks
+            .iter()
+            .filter(|t| lists == ListStore::XtRecent || matches!(t.trunk, Trunk::Network(_)))
+            .flat_map(|t| t.nets.iter().copied())
+            .collect(),
+        named_trunks: trunks
+            .iter()
+            .filter(|t| lists == ListStore::Ipset && matches!(t.trunk, Trunk::Name(_)))
+            .flat_map(|t| t.nets.iter().map(|n| n.addr()))
+            .collect(),
         ssh_ports: vec![answers.ssh.final_port()],
         sip_ports: answers.sip.ports,
         rtp_ports: answers.sip.rtp,
@@ -165,6 +178,8 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     paths.extend(asterisk::paths());
     paths.push(PathBuf::from(crate::fail2ban::DROPIN));
     paths.push(PathBuf::from(crate::lists::SETS_FILE));
+    paths.extend(responsive::paths());
+    paths.extend(names::paths());
     for d in [Distro::Debian, Distro::Rhel] {
         let (v4, v6) = persistence_paths(d);
         paths.push(v4);
@@ -212,6 +227,8 @@ pub fn plan(
     }
     let (asterisk_files, mut notes) = asterisk::asterisk_changes(answers, host)?;
     files.extend(asterisk_files);
+    responsive::responsive_changes(answers, host, &mut files, &mut notes);
+    names::names_changes(&firewall, host, &mut files);
     let (fail2ban_files, fail2ban_notes) = fail2ban::fail2ban_changes(answers, host);
     files.extend(fail2ban_files);
     notes.extend(fail2ban_notes);

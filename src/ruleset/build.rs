@@ -16,6 +16,8 @@ use crate::assets::{TrapAction, assets};
 pub const KNOWN_PHONES: &str = "MYSIP";
 pub const BANNED_SCANNERS: &str = "BADSIP";
 pub const TRAPPED_SOURCES: &str = "RLM";
+/// The set of the addresses trunk names resolve to (ipset only).
+pub const NAMED_TRUNKS: &str = "TRUNKS";
 pub const NEW_TCP: &str = "INSYN";
 pub const REGISTER_FLOOD: &str = "SIP_R";
 pub const INVITE_FLOOD: &str = "SIP_I";
@@ -133,7 +135,7 @@ pub fn build(spec: &FirewallSpec, family: Family) -> Ruleset {
         tables.push(filter_table(spec, family));
     }
     let sets = match spec.lists {
-        ListStore::Ipset => sets_used(&tables, family),
+        ListStore::Ipset => sets_used(spec, &tables, family),
         ListStore::XtRecent => Vec::new(),
     };
     Ruleset {
@@ -145,7 +147,7 @@ pub fn build(spec: &FirewallSpec, family: Family) -> Ruleset {
 }
 
 /// The sets the rules name, in a fixed order (phones, bans, traps).
-fn sets_used(tables: &[Table], family: Family) -> Vec<IpSet> {
+fn sets_used(spec: &FirewallSpec, tables: &[Table], family: Family) -> Vec<IpSet> {
     let d = &assets().defaults;
     let named = |name: &str| {
         tables
@@ -170,9 +172,39 @@ fn sets_used(tables: &[Table], family: Family) -> Vec<IpSet> {
         family,
         timeout,
         maxelem: d.set_capacity,
+        members: Vec::new(),
     })
+    .chain(trunk_set(spec, family))
     .filter(|s| named(&s.name))
     .collect()
+}
+
+/// The set of the addresses trunk names resolve to, if there are any.
+fn trunk_set(spec: &FirewallSpec, family: Family) -> Option<IpSet> {
+    (!spec.named_trunks.is_empty()).then(|| IpSet {
+        name: set_name(NAMED_TRUNKS, family),
+        family,
+        timeout: 0,
+        maxelem: 65_536,
+        members: spec
+            .named_trunks
+            .iter()
+            .copied()
+            .filter(|a| a.is_ipv4() == (family == Family::Ipv4))
+            .collect(),
+    })
+}
+
+/// The sources that are trunks: each network, and the set of the names'
+/// addresses (refreshed without a reload).
+fn trunk_sources(spec: &FirewallSpec, family: Family) -> Vec<Match> {
+    let mut m: Vec<Match> = of_family(&spec.trunks, family)
+        .map(|n| Match::Source(*n))
+        .collect();
+    if !spec.named_trunks.is_empty() {
+        m.push(Match::InSet(set_name(NAMED_TRUNKS, family)));
+    }
+    m
 }
 
 fn header(spec: &FirewallSpec, family: Family) -> Vec<String> {
@@ -276,11 +308,8 @@ fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
                 .why("trusted source: never banned"),
         );
     }
-    for net in of_family(&spec.trunks, family) {
-        entry.push(
-            Rule::new(vec![Match::Source(*net)], Target::Accept)
-                .why("SIP trunk provider: never banned"),
-        );
+    for source in trunk_sources(spec, family) {
+        entry.push(Rule::new(vec![source], Target::Accept).why("SIP trunk provider: never banned"));
     }
     let mut newsip = Vec::new();
     if strict {
@@ -501,11 +530,11 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     for net in of_family(&spec.trusted, family) {
         input.push(Rule::new(vec![Match::Source(*net)], Target::Accept).why("trusted source"));
     }
-    for net in of_family(&spec.trunks, family) {
+    for source in trunk_sources(spec, family) {
         for p in [Proto::Udp, Proto::Tcp] {
             input.push(
                 Rule::new(
-                    vec![Match::Source(*net), proto(p), ports(spec.sip_ports)],
+                    vec![source.clone(), proto(p), ports(spec.sip_ports)],
                     Target::Accept,
                 )
                 .why("SIP trunk: inbound calls never name the secret hostname"),
@@ -597,8 +626,11 @@ fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     chains.push(builtin("OUTPUT", Verdict::Accept, vec![]));
     if strict {
         let mut gate = Vec::new();
-        for net in of_family(&spec.trusted, family).chain(of_family(&spec.trunks, family)) {
+        for net in of_family(&spec.trusted, family) {
             gate.push(Rule::new(vec![Match::Source(*net)], Target::Return));
+        }
+        for source in trunk_sources(spec, family) {
+            gate.push(Rule::new(vec![source], Target::Return));
         }
         gate.push(Rule::new(
             vec![lists.checked(KNOWN_PHONES, None)],

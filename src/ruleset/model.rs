@@ -68,6 +68,8 @@ pub struct IpSet {
     pub family: Family,
     pub timeout: u32,
     pub maxelem: u32,
+    /// Entries the set starts with (the addresses trunk names resolve to).
+    pub members: Vec<std::net::IpAddr>,
 }
 
 impl IpSet {

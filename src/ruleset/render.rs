@@ -18,6 +18,9 @@ pub fn render(ruleset: &Ruleset) -> String {
         );
         for set in &ruleset.sets {
             push_comment(&mut out, &set.create_line());
+            for m in &set.members {
+                push_comment(&mut out, &format!("add {} {m}", set.name));
+            }
         }
     }
     for table in &ruleset.tables {
@@ -192,6 +195,9 @@ pub fn render_sets<'a>(sets: impl IntoIterator<Item = &'a IpSet>) -> String {
     for set in sets {
         out.push_str(&set.create_line());
         out.push('\n');
+        for m in &set.members {
+            out.push_str(&format!("add {} {m}\n", set.name));
+        }
     }
     out
 }

@@ -337,10 +337,10 @@ pub fn replace_hooks_for_noflush(ours: &str, live: &str, chain: &str) -> String 
 pub fn set_lines(rules: &str) -> String {
     let mut out = String::new();
     for line in rules.lines() {
-        if let Some(create) = line.strip_prefix("# create ah-") {
-            out.push_str("create ah-");
-            out.push_str(create);
-            out.push('\n');
+        for verb in ["create", "add"] {
+            if let Some(rest) = line.strip_prefix(&format!("# {verb} ah-")) {
+                out.push_str(&format!("{verb} ah-{rest}\n"));
+            }
         }
     }
     out

@@ -19,6 +19,10 @@ pub struct FirewallSpec {
     pub forward: Forward,
     /// SIP providers: accepted for SIP, never banned.
     pub trunks: Vec<IpNet>,
+    /// The addresses trunk names resolve to now, where the lists are ipset
+    /// sets: kept in the NAMED_TRUNKS set (re-resolved by `names refresh`
+    /// without reloading a rule) instead of one rule per address.
+    pub named_trunks: Vec<std::net::IpAddr>,
     /// The ports SSH is accepted on (two while a move is being tested).
     pub ssh_ports: Vec<u16>,
     pub sip_ports: PortRange,

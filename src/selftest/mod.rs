@@ -109,6 +109,7 @@ fn lab_spec(spec: &FirewallSpec) -> FirewallSpec {
     s.local_nets = vec![lab::NET.parse().expect("valid")];
     s.trusted.clear();
     s.trunks.clear();
+    s.named_trunks.clear();
     s
 }
 

@@ -141,6 +141,29 @@ pub fn gather() -> Result<Status, StatusError> {
     })
 }
 
+/// Say why each listed address is where it is, from the recorded
+/// decisions (`operate::why`): only a decision that put it on that very list.
+pub fn explain(
+    s: &mut Status,
+    decisions: &std::collections::BTreeMap<std::net::IpAddr, crate::operate::why::Why>,
+) {
+    for (list, entries) in [
+        (LISTS[0], &mut s.known_phones),
+        (LISTS[1], &mut s.banned_scanners),
+        (LISTS[2], &mut s.trapped_sources),
+    ] {
+        for e in entries.iter_mut() {
+            let Ok(a) = e.address.parse() else { continue };
+            if let Some(w) = decisions
+                .get(&a)
+                .filter(|w| w.list.as_deref() == Some(list))
+            {
+                e.why = Some(format!("{} ({})", w.reason, w.at));
+            }
+        }
+    }
+}
+
 fn section(out: &mut String, title: &str, entries: &[Entry]) {
     out.push_str(&format!("\n{title} ({}):\n", entries.len()));
     if entries.is_empty() {
@@ -154,6 +177,9 @@ fn section(out: &mut String, title: &str, entries: &[Entry]) {
             (None, None) => "listed until removed".to_string(),
         };
         out.push_str(&format!("  {:<40} {when}\n", e.address));
+        if let Some(why) = &e.why {
+            out.push_str(&format!("  {:<40} why: {why}\n", ""));
+        }
     }
     if entries.len() > 20 {
         out.push_str(&format!(

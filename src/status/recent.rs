@@ -15,6 +15,10 @@ pub struct Entry {
     /// Seconds until the kernel drops it from the list; absent: never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
+    /// Why it is on the list, when a decision was recorded (by hand or by
+    /// `watch`): "5 failed registrations as 6002, last at 12:03:41".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     #[serde(skip)]
     pub last_seen_jiffies: u64,
 }
@@ -38,6 +42,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
                 address,
                 last_seen: None,
                 expires_in: None,
+                why: None,
                 last_seen_jiffies: jiffies,
             })
         })
@@ -119,6 +124,7 @@ pub fn from_set(set: &crate::sets::SetContents, now: SystemTime) -> Vec<Entry> {
                     .and_then(|a| now.checked_sub(Duration::from_secs(a)))
                     .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
                 expires_in: m.expires_in,
+                why: None,
                 last_seen_jiffies: 0,
             };
             (ago.unwrap_or(u64::MAX), entry)

@@ -182,5 +182,8 @@ pub(super) fn persist(
     }
     remove(state, id);
     progress(&boot::enable(root));
+    for said in super::watch_unit::enable(root) {
+        progress(&said);
+    }
     Ok(())
 }

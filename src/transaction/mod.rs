@@ -26,6 +26,7 @@ mod pending;
 mod restore;
 mod services;
 mod tx;
+mod watch_unit;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -190,7 +190,13 @@ impl Transaction {
             .iter()
             .filter(|f| f.stage == Stage::Apply && f.changes())
         {
-            deferred::write_host_file(&root, &f.path, &f.after, 0o644, f.after_write)?;
+            // A new secret file (the watcher's AMI secret) is born 0600.
+            let mode = if crate::plan::responsive::is_secret(&f.path) {
+                0o600
+            } else {
+                0o644
+            };
+            deferred::write_host_file(&root, &f.path, &f.after, mode, f.after_write)?;
             progress(&format!("wrote {}", f.path.display()));
             fault::point("file");
         }

@@ -460,3 +460,16 @@ pub fn svmap(scanner: &Host) -> String {
         .expect("svmap");
     output_text(&out)
 }
+
+/// Packets counted by the raw-table rules that match `source_set` (as
+/// `--match-set SET src`) and jump to `target`.
+pub fn raw_set_rule_packets(ns: &str, source_set: &str, target: &str) -> u64 {
+    let out = run_checked(in_ns(ns, "iptables-save").args(["-c", "-t", "raw"]));
+    let needle = format!("--match-set {source_set} src");
+    let tail = format!("-j {target}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(&needle) && l.ends_with(&tail))
+        .filter_map(|l| l.strip_prefix('[')?.split(':').next()?.parse::<u64>().ok())
+        .sum()
+}

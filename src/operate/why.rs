@@ -1,0 +1,71 @@
+//! Why each address is on the list it is on: one record per address (the
+//! last decision about it, by hand or by `watch`), kept in
+//! /var/lib/asterisk-harden/why.json for `status`, and every decision
+//! appended to /var/lib/asterisk-harden/actions.log (and to syslog on the
+//! real host) so the story can be read back.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::root::Root;
+use crate::transaction::write_file_atomically;
+
+pub const WHY_FILE: &str = "/var/lib/asterisk-harden/why.json";
+pub const ACTIONS_LOG: &str = "/var/lib/asterisk-harden/actions.log";
+
+/// The last decision about one address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Why {
+    /// The list it was put on (MYSIP, BADSIP, RLM), or none when taken off.
+    pub list: Option<String>,
+    pub reason: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+pub fn read(root: &Root) -> BTreeMap<IpAddr, Why> {
+    std::fs::read_to_string(root.path(WHY_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Record a decision: the address's entry in why.json, a line in the
+/// actions log, a syslog line on the real host.
+pub fn record(
+    root: &Root,
+    address: IpAddr,
+    list: Option<&str>,
+    line: &str,
+    reason: &str,
+) -> std::io::Result<()> {
+    let at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let mut all = read(root);
+    all.insert(
+        address,
+        Why {
+            list: list.map(str::to_string),
+            reason: reason.to_string(),
+            at: at.clone(),
+        },
+    );
+    let path = root.path(WHY_FILE);
+    let text = serde_json::to_string_pretty(&all).expect("why serializes");
+    write_file_atomically(&path, text.as_bytes())?;
+    let log: PathBuf = root.path(ACTIONS_LOG);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)?;
+    writeln!(f, "{at} {line}")?;
+    f.sync_all()?;
+    if root.is_system() && crate::exec::find("logger").is_some() {
+        let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", line], None);
+    }
+    Ok(())
+}
