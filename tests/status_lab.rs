@@ -286,3 +286,71 @@ fn status_shows_a_pending_confirmation_and_no_store_when_nothing_is_loaded() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&after)).unwrap();
     assert!(v["pending"].is_null(), "{v:#}");
 }
+
+/// The ExecStart command lines of a unit file.
+fn exec_starts(unit: &str) -> Vec<Vec<String>> {
+    unit.lines()
+        .filter_map(|l| l.strip_prefix("ExecStart="))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+/// Where no netfilter-persistent is installed, the tool writes its own
+/// loader unit; a reboot (everything flushed, then the units' commands in
+/// boot order) brings back the same rules and sets.
+#[test]
+fn without_netfilter_persistent_our_unit_loads_the_rules_at_boot() {
+    if !lab_allowed() {
+        return;
+    }
+    let (_lab, pbx) = Lab::new("bootunit");
+    let sb = Sandbox::debian();
+    let out = sb.apply_now(&pbx.ns, &answers(&sb));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("would enable asterisk-harden-rules.service"),
+        "{}",
+        stdout(&out)
+    );
+    let units = sb.path("/etc/systemd/system");
+    let rules_unit = std::fs::read_to_string(units.join("asterisk-harden-rules.service"))
+        .expect("no loader unit written where netfilter-persistent is missing");
+    let before = common::sandbox::firewall(&pbx.ns);
+    for tool in ["iptables", "ip6tables"] {
+        for table in ["raw", "filter"] {
+            run_checked(in_ns(&pbx.ns, tool).args(["-t", table, "-F"]));
+            run_checked(in_ns(&pbx.ns, tool).args(["-t", table, "-X"]));
+        }
+    }
+    run_checked(in_ns(&pbx.ns, "ipset").arg("destroy"));
+    assert_ne!(common::sandbox::firewall(&pbx.ns), before);
+    // Boot order: the sets unit (ipset hosts), then ours.
+    let sets_unit =
+        std::fs::read_to_string(units.join("asterisk-harden-sets.service")).unwrap_or_default();
+    let root = sb.root().display().to_string();
+    for command in exec_starts(&sets_unit)
+        .into_iter()
+        .chain(exec_starts(&rules_unit))
+    {
+        let args: Vec<String> = command
+            .iter()
+            .map(|a| {
+                if a.starts_with("/etc/") {
+                    format!("{root}{a}")
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        run_checked(in_ns(&pbx.ns, &args[0]).args(&args[1..]));
+    }
+    assert_eq!(
+        common::sandbox::firewall(&pbx.ns),
+        before,
+        "the boot units did not bring the rules and sets back"
+    );
+}

@@ -121,6 +121,29 @@ pub fn list_units(exe: &std::path::Path, lists: ListStore) -> Vec<(PathBuf, Stri
         .collect()
 }
 
+/// The distribution's service that loads saved rules at boot.
+pub fn distro_loader_units(distro: Distro) -> &'static [&'static str] {
+    match distro {
+        Distro::Rhel => &["iptables.service", "ip6tables.service"],
+        Distro::Debian | Distro::Unknown => &["netfilter-persistent.service"],
+    }
+}
+
+/// Ours, where the distribution's loader is not installed: loads the saved
+/// rules at boot with iptables-restore alone.
+pub const RULES_UNIT: &str = "asterisk-harden-rules.service";
+
+/// The rules loader unit for `distro`'s persistence paths.
+pub fn rules_unit(distro: Distro) -> (PathBuf, String) {
+    let (v4, v6) = persistence_paths(distro);
+    (
+        PathBuf::from("/etc/systemd/system").join(RULES_UNIT),
+        include_str!("../../assets/systemd/asterisk-harden-rules.service")
+            .replace("@V4@", &v4.display().to_string())
+            .replace("@V6@", &v6.display().to_string()),
+    )
+}
+
 /// Creates the ipset sets at boot, with nothing but ipset.
 pub const SETS_UNIT: &str = "asterisk-harden-sets.service";
 

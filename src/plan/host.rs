@@ -52,6 +52,8 @@ pub struct HostFiles {
     pub fail2ban: Fail2banFacts,
     /// Where the phone, ban and trap lists live on this host.
     pub lists: ListStore,
+    /// The distribution's boot loader of saved rules is installed.
+    pub boot_loader_installed: bool,
     /// A fresh random secret (hex), for an AMI user that has none yet.
     pub watch_secret: String,
     /// Host path (as on a real system) → its text, `None` when absent.
@@ -127,6 +129,9 @@ impl HostFiles {
             hygiene: findings(root),
             fail2ban: Fail2banFacts::read(root),
             lists: crate::probe::firewall::list_store().map_err(HostReadError::Lists)?,
+            boot_loader_installed: super::distro_loader_units(Distro::detect(root))
+                .iter()
+                .all(|u| root.has_unit(u)),
             files,
             not_text,
             watch_secret: random_hex(16).map_err(|e| HostReadError::Random(e.to_string()))?,

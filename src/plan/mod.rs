@@ -16,7 +16,8 @@ use ipnet::IpNet;
 
 pub use asterisk::AsteriskPlanError;
 pub use files::{
-    ANSWERS_FILE, AfterWrite, FileChange, SETS_UNIT, Stage, list_units, persistence_paths,
+    ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_UNIT, Stage, distro_loader_units,
+    list_units, persistence_paths, rules_unit,
 };
 pub use host::{Distro, HostFiles, HostReadError};
 pub use ssh::{SshPlan, SshPlanError};
@@ -175,6 +176,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
             .into_iter()
             .map(|(p, _)| p),
     );
+    paths.push(rules_unit(Distro::Debian).0);
     paths.extend(asterisk::paths());
     paths.push(PathBuf::from(crate::fail2ban::DROPIN));
     paths.push(PathBuf::from(crate::lists::SETS_FILE));
@@ -260,6 +262,18 @@ pub fn plan(
             ),
             Stage::Confirm,
             "the phone, ban and trap sets, created at boot before the rules (written on confirm)",
+        ));
+    }
+    // No distribution loader here: our own unit loads the saved rules at
+    // boot, so "loads at boot" is true wherever the tool says it.
+    if !host.boot_loader_installed {
+        let (path, text) = rules_unit(host.distro);
+        files.push(change(
+            host,
+            path,
+            text,
+            Stage::Confirm,
+            "loads the saved rules at boot with iptables-restore (no netfilter-persistent or iptables-services here)",
         ));
     }
     for (path, text) in list_units(&host.exe, host.lists) {

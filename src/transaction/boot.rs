@@ -44,36 +44,42 @@ fn loader(distro: Distro) -> Loader {
     }
 }
 
-/// The loader's units not installed under `root`.
-fn missing_units(root: &Root, l: &Loader) -> Vec<&'static str> {
-    l.units
+/// The units that load the saved rules at boot here: the distribution's
+/// where installed, else ours (written by the plan where the distribution's
+/// is missing); or why there are none.
+fn boot_units(root: &Root) -> Result<Vec<&'static str>, String> {
+    let l = loader(Distro::detect(root));
+    let missing: Vec<&str> = l
+        .units
         .iter()
         .copied()
         .filter(|u| !root.has_unit(u))
-        .collect()
+        .collect();
+    if missing.is_empty() {
+        return Ok(l.units.to_vec());
+    }
+    if root.has_unit(crate::plan::RULES_UNIT) {
+        return Ok(vec![crate::plan::RULES_UNIT]);
+    }
+    Err(format!(
+        "{} is not installed (the rules are saved; `{}` makes them load at boot)",
+        missing.join(", "),
+        l.install
+    ))
 }
 
 /// What will load the saved rules at the next boot (the loader's units,
 /// installed and, on the real system, enabled), or why nothing will: the
 /// only ground for saying "loads at boot".
 pub fn boot_loader(root: &Root) -> Result<String, String> {
-    let l = loader(Distro::detect(root));
-    let missing = missing_units(root, &l);
-    if !missing.is_empty() {
-        return Err(format!(
-            "{} is not installed (the rules are saved; `{}` makes them load at boot)",
-            missing.join(", "),
-            l.install
-        ));
-    }
+    let units = boot_units(root)?;
     if !root.is_system() {
         return Err(format!(
             "a sandbox root does not boot: on a real host {} would load the rules",
-            l.units.join(" and ")
+            units.join(" and ")
         ));
     }
-    let disabled: Vec<&str> = l
-        .units
+    let disabled: Vec<&str> = units
         .iter()
         .copied()
         .filter(|u| {
@@ -82,7 +88,7 @@ pub fn boot_loader(root: &Root) -> Result<String, String> {
         })
         .collect();
     if disabled.is_empty() {
-        Ok(l.units.join(" and "))
+        Ok(units.join(" and "))
     } else {
         Err(format!(
             "{} is not enabled (systemctl enable {} makes the saved rules load at boot)",
@@ -94,34 +100,28 @@ pub fn boot_loader(root: &Root) -> Result<String, String> {
 
 /// Enable the boot loader of the rules; returns what was done or what to do.
 pub fn enable(root: &Root) -> String {
-    let distro = Distro::detect(root);
-    let l = loader(distro);
-    let missing = missing_units(root, &l);
-    if !missing.is_empty() {
-        return format!(
-            "nothing loads the saved rules at boot yet ({} not installed): {}",
-            missing.join(", "),
-            l.install
-        );
-    }
+    let units = match boot_units(root) {
+        Ok(u) => u,
+        Err(why) => return format!("nothing loads the saved rules at boot yet: {why}"),
+    };
     if !root.is_system() {
-        return format!("sandbox root: would enable {}", l.units.join(" and "));
+        return format!("sandbox root: would enable {}", units.join(" and "));
     }
     let ours = our_units(root);
     let mut args = vec!["enable"];
-    args.extend(l.units);
+    args.extend(&units);
     args.extend(&ours);
     let _ = exec::run("systemctl", &["daemon-reload"], None);
     match exec::run_checked("systemctl", &args, None) {
         Ok(_) => format!(
             "enabled {} and {}: the rules and the phone/scanner lists come back at boot",
-            l.units.join(" and "),
+            units.join(" and "),
             ours.join(" and ")
         ),
         Err(e) => format!(
             "could not enable {} ({e}): run systemctl enable {} yourself",
-            l.units.join(" and "),
-            l.units.join(" ")
+            units.join(" and "),
+            units.join(" ")
         ),
     }
 }
@@ -137,6 +137,22 @@ mod tests {
         std::fs::create_dir_all(root.path("/etc")).unwrap();
         std::fs::write(root.path("/etc/debian_version"), "12\n").unwrap();
         assert!(enable(&root).contains("apt-get install iptables-persistent"));
+        assert!(boot_loader(&root).is_err());
+        // Ours, where the distribution's loader is missing.
+        std::fs::create_dir_all(root.path("/etc/systemd/system")).unwrap();
+        std::fs::write(
+            root.path("/etc/systemd/system/asterisk-harden-rules.service"),
+            "",
+        )
+        .unwrap();
+        assert!(enable(&root).contains("would enable asterisk-harden-rules.service"));
+        assert!(
+            boot_loader(&root)
+                .unwrap_err()
+                .contains("asterisk-harden-rules.service would load")
+        );
+        std::fs::remove_file(root.path("/etc/systemd/system/asterisk-harden-rules.service"))
+            .unwrap();
         std::fs::create_dir_all(root.path("/lib/systemd/system")).unwrap();
         std::fs::write(
             root.path("/lib/systemd/system/netfilter-persistent.service"),
