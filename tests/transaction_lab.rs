@@ -109,6 +109,15 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
         "{out}"
     );
     let first_backup = backup_ids(&sb)[0].clone();
+    // `backups` counts every file the set records, saved or absent before,
+    // as the wizard's revert screen does.
+    let listed = String::from_utf8_lossy(&sb.run(&pbx.ns, &["backups"]).stdout).into_owned();
+    assert!(
+        listed.contains(&first_backup)
+            && listed.contains("saved, ")
+            && listed.contains("that did not exist"),
+        "{listed}"
+    );
 
     // The same answers again: no file is rewritten.
     let stamp = |p: &str| {

@@ -34,18 +34,17 @@ pub fn run(root: &Root) -> Outcome {
             }
         };
         let m = &s.manifest;
-        let files = m.files.iter().filter(|f| f.ownership.is_some()).count();
         let firewall: Vec<&str> = [("IPv4", &m.ipv4_rules), ("IPv6", &m.ipv6_rules)]
             .iter()
             .filter(|(_, r)| r.is_some())
             .map(|(n, _)| *n)
             .collect();
         println!(
-            "{:<24} {:<22} {:<13} {} file(s), {} firewall ({}), {} recent list(s)",
+            "{:<24} {:<22} {:<13} {}, {} firewall ({}), {} recent list(s)",
             m.id,
             m.created,
             m.mode,
-            files,
+            m.files_label(),
             firewall.join("+"),
             m.tables.join("+"),
             m.recent_lists.len()

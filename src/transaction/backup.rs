@@ -56,6 +56,22 @@ pub struct Manifest {
     pub sha256: BTreeMap<String, String>,
 }
 
+impl Manifest {
+    /// What the set holds of files, said the same way by `backups` and the
+    /// wizard: "9 file(s): 2 saved, 7 that did not exist (a restore removes them)".
+    pub fn files_label(&self) -> String {
+        let saved = self.files.iter().filter(|f| f.ownership.is_some()).count();
+        let absent = self.files.len() - saved;
+        match absent {
+            0 => format!("{saved} file(s) saved"),
+            _ => format!(
+                "{} file(s): {saved} saved, {absent} that did not exist (a restore removes them)",
+                self.files.len()
+            ),
+        }
+    }
+}
+
 /// A set read back in full and checked against its checksums: restoring
 /// works from this copy in memory, so the set on disk changing afterwards
 /// (a disk error, a careless `rm`) cannot change what is restored.

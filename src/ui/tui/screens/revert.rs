@@ -87,10 +87,10 @@ impl Widget for &RevertView<'_> {
             lines.push(Line::from(""));
             for (i, s) in self.sets.iter().enumerate() {
                 let label = format!(
-                    "{}  before applying {}  ({} file(s))",
+                    "{}  before applying {}  ({})",
                     s.manifest.id,
                     s.manifest.mode,
-                    s.manifest.files.len()
+                    s.manifest.files_label()
                 );
                 lines.push(if i == self.selected {
                     Line::from(vec![Span::raw("› "), Span::styled(label, t.focus())])
