@@ -63,7 +63,10 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         });
     }
     let ssh = &plan.firewall.ssh_ports;
-    lines.push(format!("SSH stays reachable on port {}.", join(ssh)));
+    lines.push(format!(
+        "SSH stays reachable on port {}.",
+        crate::ssh::join_ports(ssh)
+    ));
     for f in plan.changed_files() {
         let verb = if f.before.is_some() { "Edit" } else { "Create" };
         let when = match f.stage {
@@ -80,14 +83,6 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         ));
     }
     lines
-}
-
-fn join(ports: &[u16]) -> String {
-    ports
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(" and ")
 }
 
 /// The whole review: summary, then each changed file's diff.

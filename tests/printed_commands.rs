@@ -111,10 +111,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-fn bin() -> std::path::PathBuf {
-    common::bin()
-}
-
 /// Commands in README.md: lines of ```sh blocks and inline `...` spans that
 /// call the tool, without trailing `# comments`.
 fn readme_commands() -> Vec<String> {

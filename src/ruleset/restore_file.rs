@@ -197,12 +197,22 @@ pub fn carry_undeclared_builtins(ours: &str, other: &str) -> String {
 /// undeclared come over whole. Returns the merged text and the names of the
 /// chains kept.
 pub fn keep_foreign_chains(ours: &str, live: &str) -> (String, Vec<String>) {
-    let undeclared_in_ours = |table: &str, chain: &str| {
-        RestoreFile::parse(ours)
-            .table(table)
-            .is_some_and(|t| !t.chain_names().contains(&chain))
-    };
     let mut ours_file = RestoreFile::parse(ours);
+    // Built-in chains ours leaves undeclared come over whole (below), so
+    // their jumps are not carried here too.
+    let declared: Vec<(String, Vec<String>)> = ours_file
+        .tables
+        .iter()
+        .map(|t| {
+            let names = t.chain_names().iter().map(|c| c.to_string()).collect();
+            (t.name.clone(), names)
+        })
+        .collect();
+    let undeclared_in_ours = |table: &str, chain: &str| {
+        declared
+            .iter()
+            .any(|(t, names)| t == table && !names.iter().any(|n| n == chain))
+    };
     let live_file = RestoreFile::parse(live);
     let mut kept = Vec::new();
     for table in ours_file.tables.iter_mut() {
