@@ -125,3 +125,28 @@ fn the_wizard_without_a_terminal_points_to_apply() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// On the real system, a build from a cargo target directory would write
+/// boot units that call it there. `plan` runs the same preflight as apply
+/// and changes nothing, so this is safe to run against `/`: it must refuse
+/// before any diff, naming the binary and what to do.
+#[test]
+fn boot_units_never_call_a_build_directory() {
+    if !common::lab_allowed() {
+        return;
+    }
+    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/strict.toml");
+    let out = Command::new(bin())
+        .args(["--root", "/", "plan", "--answers", answers])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "the diff was shown before the refusal"
+    );
+    assert!(err.contains("cargo build directory"), "{err}");
+    assert!(err.contains(&bin().display().to_string()), "{err}");
+    assert!(err.contains("cargo install --path ."), "{err}");
+}

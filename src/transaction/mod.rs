@@ -15,6 +15,7 @@
 mod atomic;
 mod backup;
 mod boot;
+mod build_binary;
 mod confirm;
 mod deferred;
 mod firewall;
@@ -138,6 +139,11 @@ pub enum TxError {
         "key-only login was asked for, but {user} has no authorized key here: you would be locked out\n    what to do: add your public key to ~{user}/.ssh/authorized_keys first (ssh-copy-id), or set ssh.key_only = false"
     )]
     KeyOnlyWithoutKeys { user: String },
+    #[error(
+        "this asterisk-harden runs from a cargo build directory ({}), and the boot units would call it there: `cargo clean` or a removed checkout would leave nothing for them to run at boot\n    what to do: install it (`cargo install --path .`, or the .deb) and run the installed one; nothing was changed",
+        exe.display()
+    )]
+    BuildBinary { exe: PathBuf },
     #[error(transparent)]
     Fail2ban(#[from] crate::fail2ban::Rejected),
     #[error("Asterisk's manager (AMI): {0}")]
@@ -167,6 +173,7 @@ impl TxError {
                 | Self::NothingPending
                 | Self::SameSession
                 | Self::KeyOnlyWithoutKeys { .. }
+                | Self::BuildBinary { .. }
                 | Self::Fail2ban(_)
                 | Self::Ssh(SshError::PortInUse { .. })
                 | Self::Ssh(SshError::SocketPorts { .. })

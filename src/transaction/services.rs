@@ -21,6 +21,13 @@ pub(super) fn is_fail2ban(w: AfterWrite) -> bool {
 /// host exactly as it was. `plan` and the wizard's review run the same
 /// checks, so what apply would refuse is refused before any diff is shown.
 pub fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
+    // A sandbox never boots, so only the real system needs units that last.
+    if root.is_system()
+        && let Ok(exe) = std::env::current_exe()
+        && let Some(exe) = super::build_binary::unit_calls_build(plan, &exe)
+    {
+        return Err(TxError::BuildBinary { exe });
+    }
     for f in plan
         .files
         .iter()
