@@ -41,6 +41,12 @@ fn unconfirmed_apply_reverts_by_itself() {
     assert!(out.contains("everything was reverted"), "{out}");
     assert_eq!(firewall(&pbx.ns), fw_before, "firewall not restored");
     assert_eq!(sb.files(), files_before, "files not restored byte for byte");
+    // `backups` says the set's change is gone, and why.
+    let listed = String::from_utf8_lossy(&sb.run(&pbx.ns, &["backups"]).stdout).into_owned();
+    assert!(
+        listed.contains("REVERTED at ") && listed.contains("not confirmed"),
+        "{listed}"
+    );
 }
 
 #[test]
@@ -115,7 +121,8 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
     assert!(
         listed.contains(&first_backup)
             && listed.contains("saved, ")
-            && listed.contains("that did not exist"),
+            && listed.contains("that did not exist")
+            && listed.contains("applied and confirmed"),
         "{listed}"
     );
 
@@ -162,6 +169,8 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
         fw_before,
         "rollback did not restore the firewall"
     );
+    let listed = String::from_utf8_lossy(&sb.run(&pbx.ns, &["backups"]).stdout).into_owned();
+    assert!(listed.contains("restored by rollback"), "{listed}");
 }
 
 fn backup_ids(sb: &Sandbox) -> Vec<String> {

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use asterisk_harden::root::Root;
-use asterisk_harden::transaction::{BACKUP_DIR, BackupSet};
+use asterisk_harden::transaction::{BACKUP_DIR, BackupSet, StateDir, fates};
 
 use super::Outcome;
 
@@ -19,6 +19,8 @@ pub fn run(root: &Root) -> Outcome {
         println!("No backup sets under {}.", root.path(BACKUP_DIR).display());
         return Ok(ExitCode::SUCCESS);
     }
+    // What became of each set, from the transaction's journal.
+    let fates = fates(&StateDir::new(root).journal());
     println!(
         "{:<24} {:<22} {:<13} contents",
         "id", "created (UTC)", "mode applied"
@@ -49,6 +51,9 @@ pub fn run(root: &Root) -> Outcome {
             m.tables.join("+"),
             m.recent_lists.len()
         );
+        if let Some(fate) = fates.get(&m.id) {
+            println!("{:<24} {}", "", fate.label());
+        }
     }
     println!("\nRestore one with: asterisk-harden rollback --backup ID");
     Ok(ExitCode::SUCCESS)

@@ -34,6 +34,11 @@ pub struct BackedUpFile {
     /// The link text when `path` was a symlink (the copy is its target's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<PathBuf>,
+    /// For a file that did not exist: the directories above it that did not
+    /// exist either (host paths, deepest first). Writing the file creates
+    /// them; a restore removes those it finds empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +139,22 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
 }
 
+/// The host paths of the directories above `path` that do not exist,
+/// deepest first. `on_disk` is where `path` is under the root (the file a
+/// link leads to, when it is one).
+fn absent_dirs(on_disk: &Path, path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let (mut disk, mut host) = (on_disk.parent(), path.parent());
+    while let (Some(d), Some(h)) = (disk, host) {
+        if h.parent().is_none() || fs::symlink_metadata(d).is_ok() {
+            break;
+        }
+        out.push(h.to_path_buf());
+        (disk, host) = (d.parent(), h.parent());
+    }
+    out
+}
+
 impl BackupSet {
     pub fn create(root: &Root, contents: &Contents) -> Result<Self, BackupError> {
         let base = root.path(BACKUP_DIR);
@@ -204,6 +225,7 @@ impl BackupSet {
                         ownership,
                         copy: Some(name.trim_start_matches("files/").to_string()),
                         link,
+                        absent_dirs: Vec::new(),
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -211,6 +233,7 @@ impl BackupSet {
                         path: path.clone(),
                         ownership: None,
                         copy: None,
+                        absent_dirs: absent_dirs(&on_disk.file, path),
                         link,
                     });
                 }
@@ -396,6 +419,23 @@ impl BackupSet {
 mod tests {
     use super::super::links::{OnDisk, resolve};
     use super::*;
+
+    #[test]
+    fn the_directories_a_new_file_needs_are_recorded_deepest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path());
+        fs::create_dir_all(root.path("/etc")).unwrap();
+        let path = Path::new("/etc/a/b/c.conf");
+        assert_eq!(
+            absent_dirs(&root.path(path), path),
+            [PathBuf::from("/etc/a/b"), PathBuf::from("/etc/a")]
+        );
+        fs::create_dir_all(root.path("/etc/a")).unwrap();
+        assert_eq!(
+            absent_dirs(&root.path(path), path),
+            [PathBuf::from("/etc/a/b")]
+        );
+    }
 
     fn a_set(root: &Root) -> BackupSet {
         fs::create_dir_all(root.path("/etc")).unwrap();

@@ -4,7 +4,7 @@
 //! apply and `rollback`. It tries every part and reports each failure, since
 //! a half-restored host is worse than a loud one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::atomic;
 use super::backup::{BackedUpFile, BackupSet};
@@ -133,6 +133,9 @@ fn restore_file(root: &Root, set: &BackupSet, f: &BackedUpFile) -> Result<bool, 
         _ => false,
     };
     if as_saved {
+        if saved.is_none() {
+            remove_empty_dirs(root, &f.absent_dirs);
+        }
         return Ok(false);
     }
     // A file made immutable (chattr +i) must be released to be restored.
@@ -141,10 +144,21 @@ fn restore_file(root: &Root, set: &BackupSet, f: &BackedUpFile) -> Result<bool, 
     }
     match saved {
         Some(data) => atomic::write(&target, &data, f.ownership, 0o600),
-        None => atomic::remove(&target),
+        None => atomic::remove(&target).map(|()| remove_empty_dirs(root, &f.absent_dirs)),
     }
     .map(|()| true)
     .map_err(|e| e.to_string())
+}
+
+/// The directories the apply created for a new file, deepest first: each
+/// removed if empty. One that holds something now (another program's file)
+/// is kept, and so is every directory above it.
+fn remove_empty_dirs(root: &Root, dirs: &[PathBuf]) {
+    for dir in dirs {
+        if std::fs::remove_dir(root.path(dir)).is_err() {
+            break;
+        }
+    }
 }
 
 /// Both families from the set, or neither: what is live is saved first and

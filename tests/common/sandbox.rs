@@ -63,7 +63,9 @@ impl Sandbox {
         p
     }
 
-    /// Every configuration file (not var/, not run/): path → (bytes, mode).
+    /// Every configuration file and directory (not var/, not run/): path →
+    /// (bytes, mode); a directory's bytes are empty, its path ends in `/`,
+    /// so a directory left behind by a restore shows as a difference.
     pub fn files(&self) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
         let mut out = BTreeMap::new();
         walk(self.dir.path(), self.dir.path(), &mut out);
@@ -167,6 +169,12 @@ fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, u32)>) {
         }
         let meta = e.metadata().unwrap();
         if meta.is_dir() {
+            let mut shown = rel.into_os_string();
+            shown.push("/");
+            out.insert(
+                shown.into(),
+                (Vec::new(), meta.permissions().mode() & 0o7777),
+            );
             walk(base, &p, out);
         } else {
             out.insert(
