@@ -32,7 +32,7 @@ pub enum ListsError {
         text: String,
     },
     #[error(
-        "the rules that use the list {list} are not loaded, so the kernel has nowhere to put its addresses\n    what to do: load the rules first (netfilter-persistent start, or asterisk-harden apply)"
+        "the rules that use the list {list} are not loaded, so the kernel has nowhere to put its addresses\n    what to do: load the rules first: `netfilter-persistent start`, or `asterisk-harden apply --answers FILE` (after an apply, FILE is /etc/asterisk-harden/answers.toml)"
     )]
     NotLoaded { list: String },
     #[error(transparent)]

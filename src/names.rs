@@ -19,7 +19,7 @@ pub const NAMES_FILE: &str = "/var/lib/asterisk-harden/names.json";
 #[derive(Debug, thiserror::Error)]
 pub enum NamesError {
     #[error(
-        "the trunk-name set {0} is not in the kernel: the rules are not loaded, or they keep trunks as fixed addresses (xt_recent)\n    what to do: load the rules (asterisk-harden apply); with xt_recent, apply again to re-resolve the names"
+        "the trunk-name set {0} is not in the kernel: the rules are not loaded, or they keep trunks as fixed addresses (xt_recent)\n    what to do: load the rules (`asterisk-harden apply --answers /etc/asterisk-harden/answers.toml`); with xt_recent, apply again to re-resolve the names"
     )]
     NotLoaded(String),
     #[error(transparent)]

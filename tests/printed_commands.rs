@@ -1,6 +1,9 @@
-//! Every command the README and `--help` print works as printed. The
-//! commands are extracted from README.md (shell blocks and inline code) and
-//! from each subcommand's `--help` examples, then run verbatim by bash inside
+//! Every command the README, `--help`, the man page and the hints print
+//! works as printed. The commands are extracted from README.md (shell blocks
+//! and inline code), each subcommand's `--help` examples, the man page's
+//! EXAMPLES (assets/man/sections.roff) and every hint in the source (an
+//! `asterisk-harden ...` command inside a string: "what to do: ...", the
+//! Done screen's lines, saved answers' headers), then run verbatim by bash inside
 //! a lab namespace, where `asterisk-harden` is this build on a sandbox root
 //! (the demo's Debian + Asterisk box, with the README tour's answers applied
 //! first). Only placeholders are filled in (a real backup id for the example
@@ -17,6 +20,11 @@ use std::process::Command;
 
 use common::sandbox::Sandbox;
 use common::*;
+
+// The command line's own definition, to check every hint parses.
+#[allow(dead_code)]
+#[path = "../src/cli.rs"]
+mod cli;
 
 /// Printed commands that are not run here, each with why and where it is
 /// proven instead (matched as a prefix of the command; a trailing `$`
@@ -106,6 +114,38 @@ const SKIPPED: &[(&str, &str)] = &[
         "runs until stopped, with the AMI user apply writes: tests/watch_lab.rs against the real Asterisk",
     ),
     (
+        "asterisk-harden --root R guard",
+        "internal: the transaction starts it; tests/transaction_lab.rs, tests/transaction_faults.rs",
+    ),
+    (
+        "sudo asterisk-harden rollback --backup ID$",
+        "asks on a terminal: run with --yes (the --help example); tests/transaction_lab.rs",
+    ),
+    (
+        "asterisk-harden rollback --backup ID$",
+        "asks on a terminal: run with --yes (the --help example); tests/transaction_lab.rs",
+    ),
+    (
+        "asterisk-harden apply --answers /etc/asterisk-harden/answers.toml$",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
+        "sudo asterisk-harden apply --answers FILE$",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
+        "asterisk-harden apply --answers FILE$",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
+        "asterisk-harden apply --answers FILE --yes",
+        "unattended, it reverts unless confirmed: tests/answers_gate.rs, tests/transaction_lab.rs",
+    ),
+    (
+        "asterisk-harden apply$",
+        "asks on a terminal: tests/transaction_lab.rs applies with --yes",
+    ),
+    (
         "asterisk-harden completions SHELL",
         "a placeholder: every shell is run from --help's example and tests/package.rs",
     ),
@@ -184,11 +224,163 @@ fn help_commands() -> Vec<String> {
     out
 }
 
+/// The man page's EXAMPLES, as the admin reads them (roff's `\-` is `-`).
+fn man_commands() -> Vec<String> {
+    let roff = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/man/sections.roff"
+    ))
+    .unwrap();
+    let examples: Vec<String> = roff
+        .lines()
+        .skip_while(|l| *l != ".SH EXAMPLES")
+        .skip(1)
+        .take_while(|l| !l.starts_with(".SH"))
+        .filter(|l| !l.starts_with('.'))
+        .map(|l| strip_comment(&l.replace("\\-", "-")))
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        examples.len() >= 5,
+        "no EXAMPLES in the man page: {examples:?}"
+    );
+    examples
+}
+
+/// Every `asterisk-harden ...` command written in a string of the source:
+/// the hints ("what to do: ..."), the Done screen's lines, the headers of
+/// saved answers. A command runs from the tool's name while its words look
+/// like a command line (subcommands, options, values, placeholders) and
+/// stops at prose or punctuation; a name followed by prose ("asterisk-harden
+/// must edit it") is not a command. Placeholders are made uniform: `{path}`
+/// is FILE, `{backup_id}` and `{id}` are ID.
+fn hint_commands() -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    // cli.rs holds the --help examples (run from --help itself); tests.rs
+    // files hold fragments of expected output.
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs")
+                && !p.ends_with("src/cli.rs")
+                && !p.ends_with("tests.rs")
+            {
+                let text = std::fs::read_to_string(&p).unwrap();
+                // What a file's test module asserts is not printed.
+                let printed = text.split("#[cfg(test)]").next().unwrap_or("");
+                sources.push(printed.to_string());
+            }
+        }
+    }
+    let cli = <cli::Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    for text in &sources {
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (at, _) in line.match_indices("asterisk-harden ") {
+                let sudo = line[..at].ends_with("sudo ");
+                let words = hint_words(&cli, &line[at + "asterisk-harden ".len()..]);
+                if words.is_empty() {
+                    continue;
+                }
+                let command = format!("asterisk-harden {}", words.join(" "));
+                out.push(if sudo {
+                    format!("sudo {command}")
+                } else {
+                    command
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The words of a command line at the start of `text`, up to the first
+/// that is prose: a lowercase word must be a subcommand of the command so
+/// far or the value of the option before it; a word's trailing `,;.):` ends
+/// the command after it.
+fn hint_words(cli: &clap::Command, text: &str) -> Vec<String> {
+    // A string's end, an escape (`\\n`) or a closing backtick ends it.
+    let end = text.find(['`', '"', '\\']).unwrap_or(text.len());
+    let mut command = cli;
+    let mut words: Vec<String> = Vec::new();
+    for raw in text[..end].split(' ') {
+        let word = raw.trim_end_matches([',', ';', '.', ')', ':']);
+        let word = match word {
+            "{path}" => "FILE",
+            "{backup_id}" | "{id}" => "ID",
+            w => w,
+        };
+        let after_option = words.last().is_some_and(|w| w.starts_with("--"));
+        let fits = if let Some(sub) = command.find_subcommand(word) {
+            command = sub;
+            true
+        } else {
+            word.starts_with('-')
+                || (after_option && !word.is_empty() && !word.starts_with('{'))
+                || (!word.is_empty() && word.chars().all(|c| c.is_ascii_uppercase()))
+                || word
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '/')
+        };
+        if !fits
+            || (words.is_empty() && !word.starts_with("--") && command.get_name() == cli.get_name())
+        {
+            break;
+        }
+        words.push(word.to_string());
+        if word.len() != raw.len() {
+            break;
+        }
+    }
+    words
+}
+
+/// Every hint's command is one the tool accepts: its subcommand and options
+/// exist and take what the hint gives them. Needs no root: the namespace
+/// test below runs the ones that can run.
+#[test]
+fn every_hint_is_a_command_the_tool_accepts() {
+    let hints = hint_commands();
+    assert!(hints.len() >= 15, "too few hints found: {hints:?}");
+    let mut refused = Vec::new();
+    for hint in &hints {
+        let filled = hint
+            .replace(" FILE", " answers.toml")
+            .replace(" ID", " 2026-11-25T040512Z")
+            .replace(" R ", " /tmp/box ");
+        let argv: Vec<&str> = filled.split(' ').filter(|w| *w != "sudo").collect();
+        if let Err(e) = <cli::Cli as clap::Parser>::try_parse_from(&argv) {
+            refused.push(format!(
+                "{hint}\n    {}",
+                e.to_string().lines().next().unwrap_or("")
+            ));
+        }
+    }
+    assert!(
+        refused.is_empty(),
+        "hints the tool refuses:\n{}",
+        refused.join("\n")
+    );
+}
+
 /// Fill in the placeholders and point absolute host paths at the sandbox.
 fn as_run_here(command: &str, sandbox: &Path, backup_id: &str) -> String {
     let root = sandbox.display().to_string();
     command
         .replace("2026-11-25T040512Z", backup_id)
+        .replace(" FILE", " answers.toml")
+        .replace(" ID", &format!(" {backup_id}"))
+        .replace(
+            " /usr/share/doc/asterisk-harden/examples/",
+            concat!(" ", env!("CARGO_MANIFEST_DIR"), "/assets/examples/"),
+        )
         .replace(" /etc/", &format!(" {root}/etc/"))
         .replace(">/etc/", &format!(">{root}/etc/"))
         .replace(" /var/", &format!(" {root}/var/"))
@@ -201,8 +393,12 @@ fn every_printed_command_works_as_printed() {
     }
     let mut all: Vec<String> = readme_commands();
     all.extend(help_commands());
+    all.extend(hint_commands());
     let mut seen = BTreeSet::new();
     all.retain(|c| seen.insert(c.clone()));
+    // The man page's tour copies an example over answers.toml: it runs in a
+    // directory of its own, in its order, after the apply.
+    let man = man_commands();
 
     let (_lab, pbx) = Lab::new("printed");
     let sandbox = Sandbox::debian();
@@ -249,7 +445,8 @@ fn every_printed_command_works_as_printed() {
             None => command.starts_with(p),
         })
     };
-    let mut run = |command: &str, backup_id: &str| {
+    let man_work = tempfile::tempdir().unwrap();
+    let mut run = |command: &str, backup_id: &str, dir: &Path| {
         if let Some((_, why)) = skipped(command) {
             eprintln!("skip  {command}  ({why})");
             return;
@@ -261,7 +458,7 @@ fn every_printed_command_works_as_printed() {
         let line = as_run_here(command, sandbox.root(), backup_id);
         let out = in_ns(&pbx.ns, "bash")
             .args(["-o", "pipefail", "-c", &line])
-            .current_dir(work.path())
+            .current_dir(dir)
             .env("PATH", &path)
             .stdin(std::process::Stdio::null())
             .output()
@@ -283,7 +480,7 @@ fn every_printed_command_works_as_printed() {
     };
     let (first, later): (Vec<&String>, Vec<&String>) = all.iter().partition(changes_nothing);
     for c in &first {
-        run(c, "");
+        run(c, "", work.path());
     }
     let out = sandbox.apply_now(&pbx.ns, &work.path().join("answers.toml"));
     assert!(out.status.success(), "{}", output_text(&out));
@@ -295,8 +492,14 @@ fn every_printed_command_works_as_printed() {
         .unwrap();
     let (rollbacks, rest): (Vec<&String>, Vec<&String>) =
         later.into_iter().partition(|c| c.contains(" rollback"));
-    for c in rest.iter().chain(&rollbacks) {
-        run(c, &backup_id);
+    for c in &rest {
+        run(c, &backup_id, work.path());
+    }
+    for c in &man {
+        run(c, &backup_id, man_work.path());
+    }
+    for c in &rollbacks {
+        run(c, &backup_id, work.path());
     }
     assert!(ran >= 15, "only {ran} printed commands ran");
     assert!(

@@ -11,7 +11,7 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
     let sets = BackupSet::list(root);
     if BackupSet::ids(root).is_empty() {
         return Err(bad_input(anyhow::anyhow!(
-            "there is no backup set to restore\n    what to do: backups are made by `asterisk-harden apply`"
+            "there is no backup set to restore\n    what to do: `asterisk-harden apply --answers FILE` makes one before every change"
         )));
     }
     let pending = StateDir::new(root).peek().map(|p| p.backup_id);

@@ -15,7 +15,7 @@ const PROC: &str = "/proc/net/xt_recent";
 #[derive(Debug, thiserror::Error)]
 pub enum KernelError {
     #[error(
-        "the list {list} is not in the kernel: the rules that use it are not loaded{hint}\n    what to do: load the rules first (asterisk-harden apply, or netfilter-persistent start); nothing was changed"
+        "the list {list} is not in the kernel: the rules that use it are not loaded{hint}\n    what to do: load the rules first: `asterisk-harden apply --answers FILE` (after an apply, FILE is /etc/asterisk-harden/answers.toml), or `netfilter-persistent start`; nothing was changed"
     )]
     NotLoaded { list: String, hint: &'static str },
     #[error(transparent)]
