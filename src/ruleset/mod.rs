@@ -2,7 +2,10 @@
 //! iptables-restore renderer. Pure: no I/O.
 
 mod build;
+mod filter;
 mod model;
+mod parts;
+mod raw;
 mod render;
 pub mod restore_file;
 mod spec;

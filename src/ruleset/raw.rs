@@ -1,0 +1,225 @@
+//! The raw table: everything decided before connection tracking (the
+//! known-phone fast path, bans, the secret hostname, scanner signatures,
+//! SIP rate limits).
+
+use super::build::*;
+use super::model::*;
+use super::parts::*;
+use super::spec::FirewallSpec;
+use crate::answers::Mode;
+use crate::assets::assets;
+
+/// The same string match on TCP and on UDP SIP (UDP looks only at the first
+/// `udp_match_to` bytes, as the article does).
+fn on_sip_ports(
+    spec: &FirewallSpec,
+    text: &str,
+    icase: bool,
+    target: &str,
+    why: &str,
+) -> [Rule; 2] {
+    let to = assets().defaults.udp_match_to;
+    [(Proto::Tcp, None), (Proto::Udp, Some(to))].map(|(p, to)| {
+        let rule = Rule::new(
+            vec![
+                proto(p),
+                ports(spec.sip_ports),
+                Match::String {
+                    text: text.to_string(),
+                    icase,
+                    to,
+                },
+            ],
+            jump(target),
+        );
+        if p == Proto::Tcp { rule.why(why) } else { rule }
+    })
+}
+
+/// A source that once sent a scanner's signature is dropped on every port.
+fn banned_drop(lists: Lists) -> Rule {
+    Rule::new(vec![lists.listed(BANNED_SCANNERS)], Target::Drop)
+        .why("a source that once sent a scanner's signature is dropped on every port")
+}
+
+pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
+    let d = &assets().defaults;
+    let strict = spec.mode == Mode::Strict;
+    let lists = Lists::of(spec, family);
+    let mut entry = Vec::new();
+    for net in of_family(&spec.trusted, family) {
+        entry.push(
+            Rule::new(vec![Match::Source(*net)], Target::Accept)
+                .why("trusted source: never banned"),
+        );
+    }
+    for source in trunk_sources(spec, family) {
+        entry.push(Rule::new(vec![source], Target::Accept).why("SIP trunk provider: never banned"));
+    }
+    let mut newsip = Vec::new();
+    if strict {
+        entry.push(
+            Rule::new(vec![lists.listed(KNOWN_PHONES)], jump("PHONE"))
+                .why("a phone that already named the hostname (or sent a whitelisted user agent): the fast path"),
+        );
+        // Banned before the hostname is looked at: a scanner that learns the
+        // name after its first probe stays out.
+        entry.push(banned_drop(lists));
+        if let Some(host) = &spec.hostname {
+            entry.extend(on_sip_ports(
+                spec,
+                &format!("sip:{host}"),
+                true,
+                "NEWSIP",
+                "the secret hostname: its first REGISTER puts a phone on MYSIP",
+            ));
+            entry.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Tcp),
+                        port(spec.tls_port),
+                        Match::String { text: host.to_string(), icase: true, to: None },
+                    ],
+                    jump("NEWSIP"),
+                )
+                .why("SIP over TLS is encrypted: only the ClientHello's SNI carries the hostname in clear"),
+            );
+        }
+        for agent in &spec.phone_agents {
+            entry.extend(on_sip_ports(
+                spec,
+                agent,
+                true,
+                "NEWSIP",
+                &format!(
+                    "whitelisted user agent {agent:?} (forgeable: a convenience, not a secret)"
+                ),
+            ));
+        }
+        // A spoofed bogon source must not become a known phone: known
+        // phones skip the filter table's bogon drop (the fast path).
+        newsip.push(Rule::new(vec![], jump("RAWBOGONS")).why(
+            "only a real source becomes a known phone: the fast path skips the filter's bogon drop",
+        ));
+        newsip.push(
+            Rule::new(
+                vec![lists.checked(TRAPPED_SOURCES, Some(d.ban_seconds))],
+                Target::Drop,
+            )
+            .why(
+                "nor a trapped one: trapping takes a source off MYSIP (RLMSET), so the fast path\n\
+                 needs no trap lookup of its own",
+            ),
+        );
+        newsip.extend(lists.remember(KNOWN_PHONES, Target::Accept));
+    }
+    if !strict {
+        entry.push(banned_drop(lists));
+    }
+    entry.push(Rule::new(
+        vec![proto(Proto::Tcp), ports(spec.sip_ports)],
+        jump("TCPSIP"),
+    ));
+    entry.push(Rule::new(
+        vec![proto(Proto::Udp), ports(spec.sip_ports)],
+        jump("UDPSIP"),
+    ));
+
+    let mut tcpsip = Vec::new();
+    let mut udpsip = Vec::new();
+    for s in &assets().scanners {
+        tcpsip.push(Rule::new(
+            vec![Match::String {
+                text: s.pattern.clone(),
+                icase: s.icase,
+                to: None,
+            }],
+            jump("BADSIP"),
+        ));
+        udpsip.push(Rule::new(
+            vec![Match::String {
+                text: s.pattern.clone(),
+                icase: s.icase,
+                to: Some(d.udp_match_to),
+            }],
+            jump("BADSIP"),
+        ));
+    }
+    if spec.rate_limit {
+        for (method, list, limit) in [
+            ("REGISTER sip:", REGISTER_FLOOD, d.register_limit),
+            ("INVITE sip:", INVITE_FLOOD, d.invite_limit),
+        ] {
+            for (rules, to) in [(&mut tcpsip, None), (&mut udpsip, Some(d.udp_match_to))] {
+                let text = Match::String {
+                    text: method.to_string(),
+                    icase: false,
+                    to,
+                };
+                rules.push(
+                    Rule::new(
+                        vec![text.clone(), recent(RecentOp::Set, list)],
+                        Target::None,
+                    )
+                    .why(format!(
+                        "at most {} {method}.. per {} s from one source",
+                        limit.hits, limit.seconds
+                    )),
+                );
+                rules.push(Rule::new(
+                    vec![
+                        text,
+                        Match::Recent {
+                            op: RecentOp::Update,
+                            list,
+                            negated: false,
+                            seconds: Some(limit.seconds),
+                            hitcount: Some(limit.hits),
+                            rttl: true,
+                        },
+                    ],
+                    Target::Drop,
+                ));
+            }
+        }
+    }
+
+    let mut chains = vec![
+        builtin(
+            "PREROUTING",
+            Verdict::Accept,
+            vec![Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
+                "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
+            )],
+        ),
+        builtin("OUTPUT", Verdict::Accept, vec![]),
+        chain("SIPRAW", entry),
+    ];
+    if strict {
+        chains.push(chain("NEWSIP", newsip));
+        chains.push(chain("PHONE", phone_fast_path()));
+        chains.push(chain("RAWBOGONS", bogons(spec, family)));
+    }
+    chains.push(chain(
+        "BADSIP",
+        lists.remember(BANNED_SCANNERS, Target::Drop),
+    ));
+    chains.push(chain("TCPSIP", tcpsip));
+    chains.push(chain("UDPSIP", udpsip));
+    Table {
+        name: "raw",
+        chains,
+    }
+}
+
+/// A known phone: its UDP untracked (connection tracking is most of the
+/// per-packet cost of a one-way RTP stream), then accepted. TCP stays
+/// tracked: the TCP gate needs it. No trap lookup here: a trapped source is
+/// taken off MYSIP (RLMSET) and cannot get back on while trapped (NEWSIP), so
+/// every packet of every call saves one list lookup.
+fn phone_fast_path() -> Vec<Rule> {
+    vec![
+        Rule::new(vec![proto(Proto::Udp)], Target::Notrack),
+        Rule::new(vec![], Target::Accept),
+    ]
+}
