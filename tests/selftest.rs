@@ -83,3 +83,39 @@ fn a_broken_ruleset_fails_and_names_the_row() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAILED"));
 }
+
+/// The self-test takes seconds: on a terminal it says what it is doing as it
+/// goes; piped, its output is the table alone.
+#[test]
+fn it_shows_progress_on_a_terminal_and_none_when_piped() {
+    if !lab_allowed() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    // `script` gives the command a pseudo-terminal, as an ssh session would.
+    let line = format!(
+        "'{}' --root '{}' selftest --answers '{}'",
+        bin().display(),
+        root.path().display(),
+        example("strict")
+    );
+    let on_terminal = Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{seen}");
+    for step in [
+        "making the throwaway namespaces",
+        "checked: a phone's REGISTER",
+    ] {
+        assert!(seen.contains(step), "no {step:?} on the terminal:\n{seen}");
+    }
+    let piped = selftest(&["--answers", &example("strict")]);
+    let all = [piped.stdout, piped.stderr].concat();
+    assert!(
+        !String::from_utf8_lossy(&all).contains("checked:"),
+        "progress leaked into a pipe"
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod backups;
+mod busy;
 pub mod confirm;
 pub mod demo;
 pub mod docs;

@@ -46,7 +46,13 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
         println!("Nothing changed.");
         return Ok(ExitCode::from(2));
     }
-    let (set, restored) = rollback(root, Some(&set.manifest.id)).map_err(tx_failure)?;
+    let (set, restored) = {
+        let _busy = super::busy::Busy::start(&format!(
+            "restoring backup {}: the files, the firewall, then the services that read them",
+            set.manifest.id
+        ));
+        rollback(root, Some(&set.manifest.id)).map_err(tx_failure)?
+    };
     if restored.refused.is_some() {
         eprintln!(
             "Backup {} was NOT restored: {}",

@@ -52,7 +52,8 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
     // Ctrl-C waits until the lab is gone, so no namespace is left behind.
     let report = {
         let _held = HeldSignals::hold();
-        selftest::run(&spec, rules.as_deref())
+        let busy = super::busy::Busy::start("starting the self-test");
+        selftest::run(&spec, rules.as_deref(), &mut |step| busy.say(step))
     };
     let report = match report {
         Err(e @ SelftestError::NotRoot) => return Err(bad_input(e)),

@@ -123,10 +123,17 @@ fn request(method: &str, host: &str, from: Ipv4Addr, agent: &str, n: usize) -> S
 
 /// Run the self-test. `rules`: a ruleset to test instead of the one the
 /// spec renders (how a deliberately broken ruleset is shown to fail).
-pub fn run(spec: &FirewallSpec, rules: Option<&str>) -> Result<Report, SelftestError> {
+/// `progress` hears what is being done, as it starts: the test takes a few
+/// seconds (a quarter of a second per check).
+pub fn run(
+    spec: &FirewallSpec,
+    rules: Option<&str>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report, SelftestError> {
     if !nix::unistd::geteuid().is_root() {
         return Err(SelftestError::NotRoot);
     }
+    progress("making the throwaway namespaces");
     let spec = lab_spec(spec);
     let scanners = &assets().scanners;
     let mut clients = vec![lab::client(10), lab::client(11)];
@@ -135,6 +142,7 @@ pub fn run(spec: &FirewallSpec, rules: Option<&str>) -> Result<Report, SelftestE
     let rules = rules
         .map(str::to_string)
         .unwrap_or_else(|| render(&build(&spec, Family::Ipv4)));
+    progress("loading the rules there");
     lab.load("iptables-restore", &rules)?;
 
     let port = spec.sip_ports.lo();
@@ -171,6 +179,7 @@ pub fn run(spec: &FirewallSpec, rules: Option<&str>) -> Result<Report, SelftestE
     };
     let mut rows = Vec::new();
     let mut check = |check: String, expected: Seen, seen: Seen| {
+        progress(&format!("checked: {check}"));
         rows.push(Row {
             check,
             expected,
