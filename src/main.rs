@@ -2,6 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[macro_use]
+mod print;
 mod cli;
 mod commands;
 

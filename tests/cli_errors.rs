@@ -150,3 +150,28 @@ fn boot_units_never_call_a_build_directory() {
     assert!(err.contains(&bin().display().to_string()), "{err}");
     assert!(err.contains("cargo install --path ."), "{err}");
 }
+
+/// A reader that is gone (`plan | head`, a dropped ssh session) must not
+/// make the tool panic halfway: the command finishes and exits with its own
+/// code. The pipe's read end is closed before the tool starts, so every
+/// write fails with EPIPE, on stdout and stderr alike.
+#[test]
+fn a_closed_pipe_is_no_panic() {
+    let root = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let (read, write) = nix::unistd::pipe().unwrap();
+        drop(read);
+        Command::new(bin())
+            .arg("--root")
+            .arg(root.path())
+            .args(args)
+            .stdout(std::process::Stdio::from(write.try_clone().unwrap()))
+            .stderr(std::process::Stdio::from(write))
+            .status()
+            .unwrap()
+            .code()
+    };
+    // "No backup sets under ...", then exit 0; a refusal still exits 2.
+    assert_eq!(run(&["backups"]), Some(0));
+    assert_eq!(run(&["rollback", "--yes"]), Some(2));
+}
