@@ -5,10 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use asterisk_harden::answers::{Answers, HostDefaults, Trunk, values};
+use asterisk_harden::answers::{Answers, Trunk, values};
 use asterisk_harden::operate::{self, Action, OperateError, Protected};
 use asterisk_harden::plan::ANSWERS_FILE;
-use asterisk_harden::probe::{MatchTest, probe};
 use asterisk_harden::resolve::resolve_trunks;
 use asterisk_harden::root::Root;
 
@@ -25,36 +24,12 @@ fn failure(e: OperateError) -> Failure {
 
 /// The answers last applied on this host, if any.
 pub fn applied_answers(root: &Root) -> Result<Option<Answers>, Failure> {
-    let path = root.path(ANSWERS_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let facts = probe(root, MatchTest::Skip);
-    Answers::load(&path, &HostDefaults::from_facts(&facts))
-        .map(Some)
-        .map_err(bad_input)
+    operate::protected::applied_answers(root).map_err(bad_input)
 }
 
-/// What may never be banned: this session's address, and the trusted
-/// sources and trunks of the answers last applied (trunk names resolved
-/// now; one that does not resolve is said, and cannot be matched).
+/// What may never be banned (a trunk name that does not resolve is said).
 pub fn protected(root: &Root) -> Result<Protected, Failure> {
-    let mut p = Protected {
-        admin: asterisk_harden::ssh::session::admin_address(),
-        ..Protected::default()
-    };
-    if let Some(answers) = applied_answers(root)? {
-        p.trusted = answers.network.trusted.clone();
-        for t in &answers.sip.trunks {
-            match resolve_trunks(std::slice::from_ref(t)) {
-                Ok(r) => p
-                    .trunks
-                    .extend(r.into_iter().map(|r| (t.to_string(), r.nets))),
-                Err(e) => eprintln!("note: {e}"),
-            }
-        }
-    }
-    Ok(p)
+    operate::protected::read(root, &mut |note| eprintln!("note: {note}")).map_err(bad_input)
 }
 
 pub fn run(root: &Root, action: Action, args: &ListArgs) -> Outcome {

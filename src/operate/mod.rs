@@ -5,6 +5,7 @@
 //! recorded with what and why (`why`).
 
 pub mod kernel;
+pub mod protected;
 pub mod why;
 
 use std::net::IpAddr;
@@ -134,7 +135,7 @@ impl Protected {
         None
     }
 
-    fn refuse(&self, a: IpAddr, what: &'static str) -> Result<(), OperateError> {
+    pub fn refuse(&self, a: IpAddr, what: &'static str) -> Result<(), OperateError> {
         match self.reason(a) {
             Some((why, remedy)) => Err(OperateError::Protected {
                 address: a,

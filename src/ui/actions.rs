@@ -34,6 +34,11 @@ pub enum Action {
     Rollback {
         backup_id: String,
     },
+    /// Ban, unban, allow or release one address (the Status screen).
+    Operate {
+        action: crate::operate::Action,
+        address: std::net::IpAddr,
+    },
 }
 
 /// The question: shown to the admin, answered with `accept`.
@@ -271,6 +276,35 @@ pub fn rollback(host: &HostView, confirmed: Confirmed) -> Result<(BackupSet, Res
     let _held = HeldSignals::hold();
     transaction::rollback(&host.root, Some(backup_id)).map_err(|e| e.to_string())
 }
+
+/// Why a list cannot be changed from this front end (only the live host's).
+pub fn lists_unavailable(host: &HostView) -> Option<String> {
+    match &host.target {
+        ApplyTarget::Host => None,
+        ApplyTarget::DemoNamespace(_) => {
+            Some("The demo changes no list: its firewall is a throwaway.".into())
+        }
+        ApplyTarget::Unavailable(why) => Some(why.clone()),
+    }
+}
+
+/// Carry out a confirmed `Operate` with the library's `operate::act`, the
+/// same as `asterisk-harden ban` and the rest (refusals included).
+pub fn operate(host: &HostView, confirmed: Confirmed) -> Result<crate::operate::Done, String> {
+    let Action::Operate { action, address } = confirmed.action() else {
+        return Err("internal: operate needs a confirmed Operate".into());
+    };
+    if let Some(why) = lists_unavailable(host) {
+        return Err(why);
+    }
+    let protected =
+        crate::operate::protected::read(&host.root, &mut |_| {}).map_err(|e| e.to_string())?;
+    crate::operate::act(&host.root, *action, *address, OPERATE_REASON, &protected)
+        .map_err(|e| e.to_string())
+}
+
+/// What the record says of a change made in the Status screen.
+pub const OPERATE_REASON: &str = "by hand, in the Status screen";
 
 #[cfg(test)]
 mod tests {

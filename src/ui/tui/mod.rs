@@ -4,6 +4,7 @@
 //! restores it first). Ctrl-C is a key here (raw mode), handled as quit.
 
 mod app;
+mod flow;
 pub mod keys;
 pub mod screens;
 mod text;

@@ -132,6 +132,38 @@ pub fn rollback_question(id: &str) -> Vec<String> {
     ]
 }
 
+/// The y/n of a list change in the Status screen: the address, the action
+/// and what it does.
+pub fn operate_question(action: crate::operate::Action, address: &std::net::IpAddr) -> Vec<String> {
+    use crate::operate::Action::*;
+    let (question, effect) = match action {
+        Ban => (
+            format!("Ban {address}?"),
+            "It goes on the ban list (BADSIP): its packets are dropped from now on. It also leaves the known phones.",
+        ),
+        Unban => (
+            format!("Unban {address}?"),
+            "It leaves the ban list (BADSIP) and is an ordinary source again.",
+        ),
+        Allow => (
+            format!("Allow {address} as a known phone?"),
+            "It goes on the known phones (MYSIP), and leaves the ban list and the trap.",
+        ),
+        Release => (
+            format!("Release {address} from the trap?"),
+            "It leaves the trap (RLM): its packets reach this server again.",
+        ),
+    };
+    vec![
+        question,
+        String::new(),
+        effect.into(),
+        "Saved, so it holds after a reboot, and recorded as done by hand.".into(),
+        String::new(),
+        format!("y {}    n / Esc not now", action.verb()),
+    ]
+}
+
 pub fn confirm_here_question(banner: &str) -> Vec<String> {
     vec![
         "Keep the change, confirming from this session?".into(),

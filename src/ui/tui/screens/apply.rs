@@ -3,17 +3,87 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use ratatui::crossterm::event::KeyCode::Char;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::Reply;
+use super::done::Summary;
 use crate::transaction::SecondSession;
-use crate::ui::actions::BannerProof;
-use crate::ui::tui::keys::{KeyHint, key};
+use crate::ui::Outcome;
+use crate::ui::actions::{self, Action, BannerProof, Confirm};
+use crate::ui::tui::app::Modal;
+use crate::ui::tui::keys::{Binding, Key::Code, bind, lookup};
 use crate::ui::tui::text;
 use crate::ui::tui::theme::Theme;
 
-pub const KEYS: &[KeyHint] = &[
-    key("c", "confirm here"),
-    key("p", "probe SSH again"),
-    key("u", "roll back now"),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    ConfirmHere,
+    Probe,
+    RollBack,
+}
+
+/// While the confirmation window is open.
+pub const KEYS: &[Binding<Cmd>] = &[
+    bind(&[(Code(Char('c')), Cmd::ConfirmHere)], "c", "confirm here"),
+    bind(&[(Code(Char('p')), Cmd::Probe)], "p", "probe SSH again"),
+    bind(&[(Code(Char('u')), Cmd::RollBack)], "u", "roll back now"),
 ];
+
+/// Where the apply is: one value, so no combination of half-states.
+#[derive(Debug, Clone, Default)]
+pub enum Phase {
+    /// Nothing applied yet (or being applied: the screen says "working").
+    #[default]
+    NotApplied,
+    /// Applied; the guard waits for a confirmation.
+    Waiting {
+        progress: Vec<String>,
+        window: Waiting,
+    },
+    /// Over: kept, reverted, rolled back or failed.
+    Done { summary: Summary, outcome: Outcome },
+}
+
+impl Phase {
+    pub fn window(&self) -> Option<&Waiting> {
+        match self {
+            Self::Waiting { window, .. } => Some(window),
+            _ => None,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self, Self::Done { .. })
+    }
+
+    pub fn keys(&self) -> &'static [Binding<Cmd>] {
+        match self {
+            Self::Waiting { .. } => KEYS,
+            _ => &[],
+        }
+    }
+
+    pub fn handle(&mut self, key: &KeyEvent) -> Option<Reply> {
+        let cmd = lookup(self.keys(), key)?;
+        let Self::Waiting { window: w, .. } = self else {
+            return None;
+        };
+        Some(match cmd {
+            Cmd::ConfirmHere => Reply::Modal(match &w.banner {
+                Ok(_) => Modal::Confirm(Confirm::ask(Action::ConfirmHere)),
+                Err(why) => Modal::Message(vec![text::banner_failed(why)]),
+            }),
+            Cmd::Probe => {
+                w.banner = actions::banner_probe(w.port);
+                Reply::Stayed
+            }
+            Cmd::RollBack => Reply::Modal(Modal::Confirm(Confirm::ask(Action::Rollback {
+                backup_id: w.backup_id.clone(),
+            }))),
+        })
+    }
+}
 
 /// The confirmation window, as the guard sees it.
 #[derive(Debug, Clone)]

@@ -3,10 +3,18 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::ui::tui::keys::{KeyHint, key};
+use ratatui::crossterm::event::KeyCode::Enter;
+use ratatui::crossterm::event::KeyEvent;
+
+use super::Reply;
+use crate::ui::tui::keys::{Binding, Key::Code, bind, lookup};
 use crate::ui::tui::theme::Theme;
 
-pub const KEYS: &[KeyHint] = &[key("Enter", "finish")];
+pub const KEYS: &[Binding<()>] = &[bind(&[(Code(Enter), ())], "Enter", "finish")];
+
+pub fn handle(key: &KeyEvent) -> Option<Reply> {
+    lookup(KEYS, key).map(|()| Reply::Finish)
+}
 
 /// What the Done screen says.
 #[derive(Debug, Clone, PartialEq, Eq)]

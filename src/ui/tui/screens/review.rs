@@ -4,18 +4,73 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::ui::actions::Review;
-use crate::ui::tui::keys::{KeyHint, key};
+use ratatui::crossterm::event::KeyCode::{Char, Enter, Esc};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::Reply;
+use super::pager::{self, Scroll};
+use crate::ui::actions::{Action, Confirm, Review};
+use crate::ui::host::{ApplyTarget, HostView};
+use crate::ui::tui::app::Modal;
+use crate::ui::tui::keys::{Binding, Hint, Key::Code, bind, hints, lookup, more};
 use crate::ui::tui::text;
 use crate::ui::tui::theme::Theme;
 use crate::ui::tui::widgets::wrap;
+use crate::ui::wizard::Wizard;
 
-pub const KEYS: &[KeyHint] = &[
-    key("↑↓ PgUp PgDn", "scroll"),
-    key("Enter", "apply…"),
-    key("s", "save answers"),
-    key("Esc", "back"),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Apply,
+    Save,
+    Back,
+}
+
+/// After the pager's keys.
+pub const KEYS: &[Binding<Cmd>] = &[
+    bind(&[(Code(Enter), Cmd::Apply)], "Enter", "apply…"),
+    bind(&[(Code(Char('s')), Cmd::Save)], "s", "save answers"),
+    bind(&[(Code(Esc), Cmd::Back)], "Esc", "back"),
+    more(&[(Code(Char('a')), Cmd::Apply)], "a", "apply…"),
 ];
+
+/// The review of the answers (or why there is none), and how far it is
+/// scrolled.
+#[derive(Debug, Default)]
+pub struct ReviewState {
+    pub review: Option<Result<Review, String>>,
+    pub scroll: u16,
+}
+
+impl ReviewState {
+    pub fn hints(&self) -> Vec<Hint> {
+        let mut h = hints(pager::KEYS);
+        h.extend(hints(KEYS));
+        h
+    }
+
+    /// One key; `lines` is how many lines the review has at this width.
+    pub fn handle(
+        &mut self,
+        wizard: &mut Wizard,
+        host: &HostView,
+        key: &KeyEvent,
+        (page, lines): (u16, usize),
+    ) -> Option<Reply> {
+        if let Some(how) = lookup::<Scroll>(pager::KEYS, key) {
+            pager::scroll(&mut self.scroll, how, page, lines);
+            return Some(Reply::Stayed);
+        }
+        Some(match lookup(KEYS, key)? {
+            Cmd::Back => Reply::Stepped(wizard.back()),
+            Cmd::Apply => Reply::Modal(match (&host.target, &self.review) {
+                (ApplyTarget::Unavailable(why), _) => Modal::Message(vec![why.clone()]),
+                (_, Some(Ok(_))) => Modal::Confirm(Confirm::ask(Action::Apply)),
+                (_, _) => Modal::Message(vec!["Esc goes back to fix the problem.".into()]),
+            }),
+            Cmd::Save => Reply::Modal(Modal::SaveAs(text::SAVE_DEFAULT.into())),
+        })
+    }
+}
 
 /// The review as lines for a body `width` wide: the summary and notes
 /// wrapped, then every diff, coloured (diff lines are cut, never wrapped,

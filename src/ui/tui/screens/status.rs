@@ -1,30 +1,100 @@
 //! The live status view: drops per cause as numbers, a sparkline of drops
-//! per refresh, the newest bans on top, the known phones. Refreshed every
-//! couple of seconds from the live kernel (`crate::status`).
+//! per refresh, the newest bans on top, the known phones, the trapped
+//! sources. Refreshed every couple of seconds from the live kernel
+//! (`crate::status`). One entry is selected; ban, unban, allow and release
+//! act on it, each asked first (y/n naming the address and the action) and
+//! carried out by the library's `operate::act`, as the CLI does.
 
 use std::collections::VecDeque;
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Esc, Up};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Widget, Wrap};
 
-use crate::status::{Status, gather};
-use crate::ui::tui::keys::{KeyHint, key};
+use super::Reply;
+use crate::operate::{self, Action as Op};
+use crate::status::{Entry, Status, gather};
+use crate::ui::actions::{self, Action, Confirm};
+use crate::ui::host::HostView;
+use crate::ui::tui::app::{Modal, Screen};
+use crate::ui::tui::keys::{Binding, Key::Code, bind, lookup, more};
 use crate::ui::tui::text;
+use crate::ui::tui::theme::Theme;
 
-pub const KEYS: &[KeyHint] = &[key("Esc", "back")];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Select(isize),
+    Act(Op),
+    Back,
+}
+
+const BACK: Binding<Cmd> = bind(&[(Code(Esc), Cmd::Back)], "Esc", "back");
+const ENTER_BACK: Binding<Cmd> = more(&[(Code(Enter), Cmd::Back)], "Enter", "back");
+
+/// No entry to act on.
+pub const KEYS: &[Binding<Cmd>] = &[BACK, ENTER_BACK];
+
+/// An entry is selected.
+pub const ENTRY_KEYS: &[Binding<Cmd>] = &[
+    bind(
+        &[(Code(Up), Cmd::Select(-1)), (Code(Down), Cmd::Select(1))],
+        "↑↓",
+        "select",
+    ),
+    bind(&[(Code(Char('b')), Cmd::Act(Op::Ban))], "b", "ban…"),
+    bind(&[(Code(Char('u')), Cmd::Act(Op::Unban))], "u", "unban…"),
+    bind(&[(Code(Char('a')), Cmd::Act(Op::Allow))], "a", "allow…"),
+    bind(&[(Code(Char('r')), Cmd::Act(Op::Release))], "r", "release…"),
+    BACK,
+    ENTER_BACK,
+];
 
 /// How often the view reads the kernel again.
 pub const REFRESH: Duration = Duration::from_secs(2);
 const HISTORY: usize = 60;
+
+/// The lists shown, and how many of each (the newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    Banned,
+    Known,
+    Trapped,
+}
+
+const SHOWN: [(List, &str, usize); 3] = [
+    (List::Banned, "Banned scanners, newest first", 5),
+    (List::Known, "Known phones", 5),
+    (List::Trapped, "Trapped port scanners", 3),
+];
+
+fn list(status: &Status, which: List) -> &[Entry] {
+    match which {
+        List::Banned => &status.banned_scanners,
+        List::Known => &status.known_phones,
+        List::Trapped => &status.trapped_sources,
+    }
+}
+
+/// The selected entry: by address, so it stays put as the lists refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub list: List,
+    pub address: String,
+}
 
 #[derive(Debug, Default)]
 pub struct StatusState {
     pub current: Option<Result<Status, String>>,
     /// Drops between consecutive refreshes, oldest first.
     pub history: VecDeque<u64>,
+    pub selected: Option<Selected>,
+    /// What the last action did.
+    pub message: Option<String>,
     last_total: Option<u64>,
     updated: Option<Instant>,
 }
@@ -52,23 +122,142 @@ impl StatusState {
         }
         self.current = Some(reading);
         self.updated = Some(Instant::now());
+        self.keep_selection();
     }
+
+    /// The entries on screen, in order.
+    pub fn shown(&self) -> Vec<(List, &Entry)> {
+        let Some(Ok(s)) = &self.current else {
+            return Vec::new();
+        };
+        SHOWN
+            .iter()
+            .flat_map(|(which, _, max)| list(s, *which).iter().take(*max).map(|e| (*which, e)))
+            .collect()
+    }
+
+    /// The same address (on the same list if it still is), else the first.
+    fn keep_selection(&mut self) {
+        let shown = self.shown();
+        let find = |same_list: bool| {
+            self.selected.as_ref().and_then(|sel| {
+                shown
+                    .iter()
+                    .find(|(l, e)| e.address == sel.address && (!same_list || *l == sel.list))
+            })
+        };
+        let next = find(true)
+            .or_else(|| find(false))
+            .or(shown.first())
+            .map(|(list, e)| Selected {
+                list: *list,
+                address: e.address.clone(),
+            });
+        self.selected = next;
+    }
+
+    pub fn keys(&self) -> &'static [Binding<Cmd>] {
+        if self.selected.is_some() {
+            ENTRY_KEYS
+        } else {
+            KEYS
+        }
+    }
+
+    pub fn handle(&mut self, host: &HostView, key: &KeyEvent) -> Option<Reply> {
+        let cmd = lookup(self.keys(), key)?;
+        Some(match (cmd, &self.selected) {
+            (Cmd::Back, _) => Reply::Open(Screen::Wizard),
+            (Cmd::Select(d), Some(sel)) => {
+                let shown = self.shown();
+                let n = shown.len().max(1) as isize;
+                let at = shown
+                    .iter()
+                    .position(|(l, e)| *l == sel.list && e.address == sel.address)
+                    .unwrap_or(0) as isize;
+                let (list, e) = shown[(at + d).rem_euclid(n) as usize];
+                self.selected = Some(Selected {
+                    list,
+                    address: e.address.clone(),
+                });
+                Reply::Stayed
+            }
+            (Cmd::Act(op), Some(sel)) => Reply::Modal(ask(host, op, &sel.address)),
+            (Cmd::Select(_) | Cmd::Act(_), None) => Reply::Stayed,
+        })
+    }
+
+    /// After a change: what it did, and a fresh reading.
+    pub fn changed(&mut self, message: String) {
+        self.message = Some(message);
+        self.updated = None;
+        self.refresh_if_due();
+    }
+}
+
+/// The question for `op` on `address`, or why it cannot be done: not on
+/// this host, or (for a ban) an address that must stay reachable.
+fn ask(host: &HostView, op: Op, address: &str) -> Modal {
+    let refuse = |e: String| Modal::Message(vec![e]);
+    if let Some(why) = actions::lists_unavailable(host) {
+        return refuse(why);
+    }
+    let a: IpAddr = match operate::parse_address(address) {
+        Ok(a) => a,
+        Err(e) => return refuse(e.to_string()),
+    };
+    if op == Op::Ban {
+        match operate::protected::read(&host.root, &mut |_| {}) {
+            Err(e) => return refuse(e.to_string()),
+            Ok(p) => {
+                if let Err(e) = p.refuse(a, "banned") {
+                    return refuse(e.to_string());
+                }
+            }
+        }
+    }
+    Modal::Confirm(Confirm::ask(Action::Operate {
+        action: op,
+        address: a,
+    }))
 }
 
 pub struct StatusView<'a> {
     pub state: &'a StatusState,
+    pub theme: &'a Theme,
 }
 
-fn entries(title: &str, list: &[crate::status::Entry], max: usize) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(format!("{title} ({})", list.len()))];
-    for e in list.iter().take(max) {
-        lines.push(Line::from(format!(
-            "  {:<39} {}",
-            e.address,
-            e.last_seen.as_deref().unwrap_or("")
-        )));
+impl StatusView<'_> {
+    /// The lists, the selected entry marked; and the line it is on.
+    fn entries(&self, status: &Status) -> (Vec<Line<'static>>, usize) {
+        let mut lines = Vec::new();
+        let mut at = 0;
+        if let Some(m) = &self.state.message {
+            lines.push(Line::styled(m.clone(), self.theme.ok()));
+        }
+        for (which, title, max) in SHOWN {
+            let entries = list(status, which);
+            lines.push(Line::from(format!("{title} ({})", entries.len())));
+            for e in entries.iter().take(max) {
+                let text = format!("{:<39} {}", e.address, e.last_seen.as_deref().unwrap_or(""));
+                let selected = self
+                    .state
+                    .selected
+                    .as_ref()
+                    .is_some_and(|s| s.list == which && s.address == e.address);
+                if selected {
+                    at = lines.len();
+                    lines.push(Line::from(vec![
+                        Span::raw("› "),
+                        Span::styled(text, self.theme.focus()),
+                    ]));
+                } else {
+                    lines.push(Line::from(format!("  {text}")));
+                }
+            }
+        }
+        (lines, at)
     }
-    lines
 }
 
 impl Widget for &StatusView<'_> {
@@ -117,14 +306,15 @@ impl Widget for &StatusView<'_> {
             Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(spark);
         Paragraph::new(text::STATUS_SPARK).render(label, buf);
         Sparkline::default().data(&data).render(chart, buf);
-        let mut rest = entries("Banned scanners, newest first", &status.banned_scanners, 5);
-        rest.extend(entries("Known phones", &status.known_phones, 5));
-        rest.extend(entries("Trapped port scanners", &status.trapped_sources, 3));
+        let (mut rest, at) = self.entries(status);
         for w in &status.warnings {
             rest.push(Line::from(format!("! {w}")));
         }
+        // A small terminal shows the part of the lists the selection is in.
+        let scroll = (at + 1).saturating_sub(body.height as usize) as u16;
         Paragraph::new(rest)
             .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
             .render(body, buf);
     }
 }

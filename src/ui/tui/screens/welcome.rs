@@ -3,12 +3,62 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use ratatui::crossterm::event::KeyCode::{BackTab, Down, Enter, Tab, Up};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::Reply;
 use crate::ui::host::Preflight;
-use crate::ui::tui::keys::{KeyHint, key};
+use crate::ui::tui::app::Screen;
+use crate::ui::tui::keys::{Binding, Key::Code, bind, lookup, more};
 use crate::ui::tui::text;
 use crate::ui::tui::theme::Theme;
+use crate::ui::wizard::Wizard;
 
-pub const KEYS: &[KeyHint] = &[key("↑↓", "choose"), key("Enter", "go")];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Choose(isize),
+    Go,
+}
+
+pub const KEYS: &[Binding<Cmd>] = &[
+    bind(
+        &[(Code(Up), Cmd::Choose(-1)), (Code(Down), Cmd::Choose(1))],
+        "↑↓",
+        "choose",
+    ),
+    bind(&[(Code(Enter), Cmd::Go)], "Enter", "go"),
+    more(
+        &[
+            (Code(Tab), Cmd::Choose(1)),
+            (Code(BackTab), Cmd::Choose(-1)),
+        ],
+        "Tab Shift-Tab",
+        "choose",
+    ),
+];
+
+/// Which of the first screen's choices is highlighted.
+#[derive(Debug, Default)]
+pub struct WelcomeState {
+    pub choice: usize,
+}
+
+impl WelcomeState {
+    pub fn handle(&mut self, wizard: &mut Wizard, key: &KeyEvent) -> Option<Reply> {
+        let n = text::WELCOME_CHOICES.len() as isize;
+        Some(match lookup(KEYS, key)? {
+            Cmd::Choose(d) => {
+                self.choice = (self.choice as isize + d).rem_euclid(n) as usize;
+                Reply::Stayed
+            }
+            Cmd::Go => match self.choice {
+                0 => Reply::Stepped(wizard.advance().unwrap_or(wizard.step)),
+                1 => Reply::Open(Screen::Revert),
+                _ => Reply::Open(Screen::Status),
+            },
+        })
+    }
+}
 
 pub struct WelcomeView<'a> {
     pub preflight: &'a Preflight,
