@@ -4,12 +4,14 @@
 //! makes, against the demo's sandbox box (a dry run: nothing is applied).
 
 use asterisk_harden::demo;
+use asterisk_harden::operate::Action as OperateAction;
 use asterisk_harden::root::Root;
 use asterisk_harden::status::{Drops, Entry, Status};
 use asterisk_harden::transaction::SecondSession;
 use asterisk_harden::ui::Outcome;
-use asterisk_harden::ui::actions::BannerProof;
+use asterisk_harden::ui::actions::{Action, BannerProof};
 use asterisk_harden::ui::host::{ApplyTarget, HostView};
+use asterisk_harden::ui::tui::keys::Key;
 use asterisk_harden::ui::tui::screens::apply::{ApplyView, Waiting};
 use asterisk_harden::ui::tui::screens::status::StatusState;
 use asterisk_harden::ui::tui::{App, Modal, Theme};
@@ -373,4 +375,195 @@ fn quitting_after_a_revert_says_what_happened() {
         finished.farewell
     );
     assert!(finished.farewell[0].contains("everything was restored"));
+}
+
+/// Each screen state the keys test visits: a name, and how to get there.
+type Visit = (&'static str, fn(&Fixture) -> App);
+
+fn states() -> Vec<Visit> {
+    fn at(f: &Fixture, keys: &[KeyCode]) -> App {
+        let mut a = app(f);
+        press(&mut a, keys);
+        a
+    }
+    fn status(f: &Fixture, reading: Status) -> App {
+        let mut a = at(f, &[KeyCode::Down, KeyCode::Down, Enter]);
+        *a.status_mut() = StatusState::default();
+        a.status_mut().record(Ok(reading));
+        a
+    }
+    vec![
+        ("welcome", |f| app(f)),
+        ("ssh, a toggle", |f| at(f, &[Enter])),
+        ("ssh, a text field", |f| {
+            at(f, &[Enter, KeyCode::Char(' '), Tab])
+        }),
+        ("hostname, a text field", |f| at(f, &[Enter, Enter])),
+        ("mode, a choice", |f| at(f, &[Enter, Enter, Enter])),
+        ("asterisk", |f| at(f, &[Enter, Enter, Enter, Enter])),
+        ("review", |f| at(f, &[Enter; 5])),
+        ("apply, the window open", |f| {
+            let mut a = at(f, &[Enter; 5]);
+            let mut w = waiting();
+            // Probing again asks a port nothing listens on, not sshd.
+            w.port = 9;
+            a.show_window(progress(), w);
+            a
+        }),
+        ("done", |f| {
+            let mut a = at(f, &[Enter; 5]);
+            a.show_done(Outcome::Reverted);
+            a
+        }),
+        ("revert, no backups", |f| at(f, &[KeyCode::Down, Enter])),
+        ("status, nothing to act on", |f| status(f, not_loaded())),
+        ("status, an entry selected", |f| {
+            status(f, live_status(9, 3))
+        }),
+    ]
+}
+
+/// A key press for a listed key (text: the letter x).
+fn event(k: Key) -> KeyEvent {
+    match k {
+        Key::Code(KeyCode::BackTab) => KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
+        Key::Code(c) => KeyEvent::new(c, KeyModifiers::NONE),
+        Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        Key::Typed => KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),
+    }
+}
+
+/// Every printable character, the editing and moving keys, F1-F12, Ctrl
+/// with every letter, Alt with a few.
+fn every_key() -> Vec<KeyEvent> {
+    use KeyCode::*;
+    let none = KeyModifiers::NONE;
+    let mut keys: Vec<KeyEvent> = (' '..='~').map(|c| KeyEvent::new(Char(c), none)).collect();
+    for code in [
+        Enter, Esc, Tab, Backspace, Delete, Insert, Up, Down, Left, Right, Home, End, PageUp,
+        PageDown,
+    ] {
+        keys.push(KeyEvent::new(code, none));
+    }
+    keys.push(KeyEvent::new(BackTab, KeyModifiers::SHIFT));
+    keys.extend((1..=12).map(|n| KeyEvent::new(F(n), none)));
+    keys.extend(('a'..='z').map(|c| KeyEvent::new(Char(c), KeyModifiers::CONTROL)));
+    keys.extend(
+        "xq?"
+            .chars()
+            .map(|c| KeyEvent::new(Char(c), KeyModifiers::ALT)),
+    );
+    keys
+}
+
+#[test]
+fn every_key_a_screen_handles_is_listed_and_every_listed_key_is_handled() {
+    let f = fixture();
+    for (name, make) in states() {
+        let listed = make(&f).listed_keys();
+        assert!(!listed.is_empty(), "{name}: no keys at all");
+        // Listed: handled (on a fresh screen each, as a key changes it).
+        for k in &listed {
+            let mut a = make(&f);
+            assert!(
+                a.handle_key(event(*k)),
+                "{name}: {k:?} is listed but not handled"
+            );
+        }
+        // Not listed: ignored, and the screen stays exactly as it was.
+        let mut a = make(&f);
+        for key in every_key() {
+            if listed.iter().any(|k| k.matches(&key)) {
+                continue;
+            }
+            let before = draw(&a, (80, 24));
+            assert!(
+                !a.handle_key(key),
+                "{name}: {key:?} is handled but not listed"
+            );
+            assert_eq!(
+                draw(&a, (80, 24)),
+                before,
+                "{name}: {key:?} changed the screen"
+            );
+            assert!(
+                a.modal().is_none() && a.finished().is_none(),
+                "{name}: {key:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_footer_and_the_help_name_every_key_they_list() {
+    let f = fixture();
+    for (name, make) in states() {
+        for hint in make(&f).keys() {
+            for k in hint.keys.iter().filter(|k| **k != Key::Typed) {
+                assert!(
+                    hint.label.contains(&k.name()),
+                    "{name}: {:?} does not name {}",
+                    hint.label,
+                    k.name()
+                );
+            }
+        }
+    }
+}
+
+/// The Status screen on a live reading, as root on the host (the only place
+/// the lists can change): nothing here answers yes, so nothing is changed.
+fn live_status_app(f: &Fixture) -> App {
+    let mut host = f.host.clone();
+    host.target = ApplyTarget::Host;
+    let mut a = App::new(host, Theme::new(false));
+    press(&mut a, &[KeyCode::Down, KeyCode::Down, Enter]);
+    *a.status_mut() = StatusState::default();
+    a.status_mut().record(Ok(live_status(9, 3)));
+    a
+}
+
+#[test]
+fn status_acts_on_the_selected_entry_after_asking() {
+    let f = fixture();
+    let mut a = live_status_app(&f);
+    press(&mut a, &[KeyCode::Down]);
+    assert_eq!(
+        a.status_mut().selected.as_ref().map(|s| s.address.as_str()),
+        Some("198.51.100.41")
+    );
+    snapshot("13-status-selected", &a);
+    press(&mut a, &[KeyCode::Char('u')]);
+    let Some(Modal::Confirm(q)) = a.modal() else {
+        panic!("unban asks first: {:?}", a.modal());
+    };
+    assert_eq!(
+        q.action(),
+        &Action::Operate {
+            action: OperateAction::Unban,
+            address: "198.51.100.41".parse().unwrap(),
+        }
+    );
+    snapshot("13-status-confirm-unban", &a);
+    press(&mut a, &[KeyCode::Char('n')]);
+    assert!(a.modal().is_none(), "n answers no");
+
+    // The known phone is in a trusted network: a ban is refused, with why.
+    let answers = f._dir.path().join("etc/asterisk-harden/answers.toml");
+    std::fs::create_dir_all(answers.parent().unwrap()).unwrap();
+    std::fs::write(
+        &answers,
+        "mode = \"relaxed-open\"\n[network]\ninterface = \"eth0\"\ntrusted = [\"203.0.113.0/24\"]\n",
+    )
+    .unwrap();
+    press(&mut a, &[KeyCode::Down, KeyCode::Down, KeyCode::Char('b')]);
+    let Some(Modal::Message(lines)) = a.modal() else {
+        panic!("a trusted address is refused: {:?}", a.modal());
+    };
+    let said = lines.join("\n");
+    assert!(
+        said.contains("refused: 203.0.113.7 is trusted (network.trusted has 203.0.113.0/24)"),
+        "{said}"
+    );
+    snapshot("13-status-ban-refused", &a);
 }

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use super::keys::{Footer, GLOBAL, GLOBAL_TYPING, Global, Help, Hint, Key, hints, lookup};
-use super::screens::apply::{ApplyView, Phase};
+use super::screens::apply::{ApplyView, Phase, Waiting};
 use super::screens::asterisk::AsteriskView;
 use super::screens::done::DoneView;
 use super::screens::form::FormState;
@@ -149,6 +149,13 @@ impl App {
 
     pub fn screen(&self) -> Screen {
         self.screen
+    }
+
+    /// The confirmation window, as after an apply (the screen tests open
+    /// it without applying anything).
+    pub fn show_window(&mut self, progress: Vec<String>, window: Waiting) {
+        self.wizard.step = Step::Apply;
+        self.phase = Phase::Waiting { progress, window };
     }
 
     /// The status view's readings (tests feed it directly).

@@ -199,7 +199,11 @@ impl App {
                     said.extend(done.unchanged.iter().map(|l| format!("{l}: nothing to do")));
                     self.status.changed(said.join("; "));
                 }
-                Err(e) => self.modal = Some(Modal::Message(vec![e])),
+                Err(e) => {
+                    self.modal = Some(Modal::Message(
+                        e.lines().map(str::trim_start).map(String::from).collect(),
+                    ))
+                }
             },
         }
     }

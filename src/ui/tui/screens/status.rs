@@ -198,7 +198,8 @@ impl StatusState {
 /// The question for `op` on `address`, or why it cannot be done: not on
 /// this host, or (for a ban) an address that must stay reachable.
 fn ask(host: &HostView, op: Op, address: &str) -> Modal {
-    let refuse = |e: String| Modal::Message(vec![e]);
+    let refuse =
+        |e: String| Modal::Message(e.lines().map(str::trim_start).map(String::from).collect());
     if let Some(why) = actions::lists_unavailable(host) {
         return refuse(why);
     }
