@@ -9,7 +9,7 @@ use asterisk_harden::root::Root;
 use asterisk_harden::status::{Drops, Entry, Status};
 use asterisk_harden::transaction::SecondSession;
 use asterisk_harden::ui::Outcome;
-use asterisk_harden::ui::actions::{Action, BannerProof};
+use asterisk_harden::ui::actions::{Action, BannerProof, Confirm};
 use asterisk_harden::ui::host::{ApplyTarget, HostView};
 use asterisk_harden::ui::tui::keys::Key;
 use asterisk_harden::ui::tui::screens::apply::{ApplyView, Waiting};
@@ -566,4 +566,30 @@ fn status_acts_on_the_selected_entry_after_asking() {
         "{said}"
     );
     snapshot("13-status-ban-refused", &a);
+}
+
+#[test]
+fn status_trust_leads_to_the_review_of_the_answers() {
+    let f = fixture();
+    let mut host = f.host.clone();
+    host.target = ApplyTarget::Host;
+    // The answers applied last time: the demo's.
+    host.previous = host.prefill.clone();
+    let mut a = App::new(host, Theme::new(false));
+    press(&mut a, &[KeyCode::Down, KeyCode::Down, Enter]);
+    *a.status_mut() = StatusState::default();
+    a.status_mut().record(Ok(live_status(9, 3)));
+    press(&mut a, &[KeyCode::Up, KeyCode::Char('t')]);
+    let phone: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    assert_eq!(
+        a.modal(),
+        Some(&Modal::Confirm(Confirm::ask(Action::Trust { address: phone })))
+    );
+    snapshot("13-status-confirm-trust", &a);
+    // What `y` hands to the loop, run here (nothing is applied: the review).
+    press(&mut a, &[KeyCode::Char('y')]);
+    a.execute(Confirm::ask(Action::Trust { address: phone }).accept());
+    assert_eq!(a.wizard().step, Step::Review);
+    let review = draw(&a, (160, 400));
+    assert!(review.contains("+trusted = [\"203.0.113.7/32\"]"), "{review}");
 }

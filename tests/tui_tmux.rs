@@ -480,3 +480,158 @@ fn preparing_the_review_says_so_while_a_trunk_name_resolves() {
     drop(t);
     assert_unchanged(&before);
 }
+
+/// Press ↓ on the Status screen until `address` is the selected entry.
+fn select(t: &Tmux, address: &str) {
+    let marked = format!("› {address} ");
+    for _ in 0..10 {
+        if t.screen().contains(&marked) {
+            return;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("{address} never got selected:\n{}", t.screen());
+}
+
+/// Ask for `key` on the selected entry: the question names the address and
+/// the action; `y` carries it out and the screen says what changed.
+fn act(t: &Tmux, key: &str, question: &str, said: &str) {
+    t.keys(&[key]);
+    t.wait_text(question);
+    t.wait_text("n / Esc not now");
+    t.keys(&["y"]);
+    t.wait_text(said);
+}
+
+#[test]
+fn status_screen_bans_unbans_releases_and_trusts_the_selected_entry() {
+    if !allowed() || !common::lab_allowed() {
+        return;
+    }
+    use common::sandbox::Sandbox;
+    use common::*;
+    const HOST: &str = "pbx-tui.example.net";
+    const UA: &str = "Yealink SIP-T46S";
+    let window = Duration::from_millis(600);
+    let (mut lab, pbx) = Lab::new("tui-ops");
+    let phone = lab.host("phone", "enp1s0");
+    let knocker = lab.host("knock", "eno2");
+    let trusted = lab.host("trust", "eno3");
+    let sb = Sandbox::debian();
+    let answers = sb.answers(&format!(
+        "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\ntrusted = [\"{}\"]\n\
+         [sip]\nhostname = \"{HOST}\"\n",
+        trusted.ip
+    ));
+    let out = sb.apply_now(&pbx.ns, &answers);
+    assert!(out.status.success(), "{}", output_text(&out));
+    // On the lists before the TUI opens: a known phone, a trusted source
+    // that is also a known phone, a port scanner in the trap.
+    for who in [&phone.ip, &trusted.ip] {
+        let out = sb.run(&pbx.ns, &["allow", who]);
+        assert!(out.status.success(), "{}", output_text(&out));
+    }
+    assert!(!tcp_send(&knocker.ns, PBX_IP, 5900, "RFB 003.008\n"));
+    assert!(recent_list(&pbx.ns, "RLM").contains(&knocker.ip));
+    let inbox = udp_listener(&pbx.ns, 5060);
+
+    let t = Tmux::start_as(
+        "status",
+        &format!(
+            "env -u SSH_CONNECTION ip netns exec {} {} --root {}; echo exit=$?; sleep 60",
+            pbx.ns,
+            bin().display(),
+            sb.root().display()
+        ),
+        120,
+        40,
+    );
+    t.wait_text("Harden this server");
+    t.keys(&["Down", "Down", "Enter"]);
+    t.wait_text("Known phones (2)");
+    t.wait_text("Trapped port scanners (1)");
+
+    // ban: on the ban list (and off the known phones), its packets dropped.
+    select(&t, &phone.ip);
+    act(
+        &t,
+        "b",
+        &format!("Ban {}?", phone.ip),
+        &format!("{} put on the ban list (BADSIP)", phone.ip),
+    );
+    assert!(recent_list(&pbx.ns, "BADSIP").contains(&phone.ip));
+    assert!(!recent_list(&pbx.ns, "MYSIP").contains(&phone.ip));
+    send_sip(&phone, "REGISTER", HOST, UA);
+    assert!(drain(&inbox, window).is_empty(), "a banned phone got in");
+
+    // unban: the selection followed it to the ban list; it gets back in.
+    t.wait_text("Banned scanners, newest first (1)");
+    select(&t, &phone.ip);
+    act(
+        &t,
+        "u",
+        &format!("Unban {}?", phone.ip),
+        &format!("{} taken off the ban list (BADSIP)", phone.ip),
+    );
+    assert!(!recent_list(&pbx.ns, "BADSIP").contains(&phone.ip));
+    send_sip(&phone, "REGISTER", HOST, UA);
+    assert_eq!(sources(&drain(&inbox, window)), [phone.ip.as_str()]);
+
+    // release: out of the trap, and through again.
+    select(&t, &knocker.ip);
+    act(
+        &t,
+        "r",
+        &format!("Release {} from the trap?", knocker.ip),
+        &format!("{} taken off the trap (RLM)", knocker.ip),
+    );
+    assert!(!recent_list(&pbx.ns, "RLM").contains(&knocker.ip));
+    send_sip(&knocker, "REGISTER", HOST, UA);
+    assert_eq!(sources(&drain(&inbox, window)), [knocker.ip.as_str()]);
+
+    // A trusted source is never banned: refused with the reason, unasked.
+    select(&t, &trusted.ip);
+    t.keys(&["b"]);
+    t.wait_text(&format!("refused: {} is trusted", trusted.ip));
+    assert!(!t.screen().contains("n / Esc not now"));
+    t.keys(&["Escape"]);
+    assert!(!recent_list(&pbx.ns, "BADSIP").contains(&trusted.ip));
+
+    // trust: into the answers through the review and the confirmation
+    // window, and once kept its ban is lifted.
+    let out = sb.run(&pbx.ns, &["ban", &knocker.ip]);
+    assert!(out.status.success(), "{}", output_text(&out));
+    t.wait_text("Banned scanners, newest first (1)");
+    select(&t, &knocker.ip);
+    t.keys(&["t"]);
+    t.wait_text(&format!("Trust {}?", knocker.ip));
+    t.keys(&["y"]);
+    t.wait_text("Step 6 of 8: Review");
+    t.keys(&["Enter"]);
+    t.wait_text("n / Esc");
+    t.keys(&["y"]);
+    t.wait_for("the confirmation window", Duration::from_secs(60), |s| {
+        s.contains("Step 7 of 8") && s.contains("confirm")
+    });
+    let out = sb.confirm_from_new_session(&pbx.ns);
+    assert!(out.status.success(), "{}", output_text(&out));
+    t.wait_for("the Done screen", Duration::from_secs(10), |s| {
+        s.contains(&format!("{} taken off the ban list (BADSIP)", knocker.ip))
+    });
+    assert!(!recent_list(&pbx.ns, "BADSIP").contains(&knocker.ip));
+    let applied = std::fs::read_to_string(sb.path("/etc/asterisk-harden/answers.toml")).unwrap();
+    assert!(applied.contains(&format!("\"{}/32\"", knocker.ip)), "{applied}");
+
+    t.keys(&["Enter"]);
+    let screen = t.wait_text("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    let log = std::fs::read_to_string(sb.path("/var/lib/asterisk-harden/actions.log")).unwrap();
+    assert!(
+        log.contains(&format!(
+            "ban {}: {} put on the ban list (BADSIP)",
+            phone.ip, phone.ip
+        )) && log.contains("by hand, in the Status screen"),
+        "{log}"
+    );
+}

@@ -94,15 +94,10 @@ pub fn trust(root: &Root, text: &str, yes: bool, timeout: Option<Duration>) -> O
         all.join(", ")
     });
     let code = super::apply::run(root, Path::new(file.path()), yes, timeout)?;
-    if code == ExitCode::SUCCESS && net.prefix_len() == net.max_prefix_len() {
-        // Kept: a trusted address is accepted before any list is looked
-        // at, so a ban or trap it had is lifted rather than left to mislead.
-        let why = format!("trusted ({net})");
-        for action in [Action::Unban, Action::Release] {
-            if let Ok(done) = operate::act(root, action, net.addr(), &why, &Protected::default()) {
-                done.changed.iter().for_each(|l| println!("{l}"));
-            }
-        }
+    if code == ExitCode::SUCCESS {
+        operate::lift_after_trust(root, net)
+            .iter()
+            .for_each(|l| println!("{l}"));
     }
     Ok(code)
 }

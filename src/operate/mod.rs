@@ -266,6 +266,22 @@ pub fn act(
     Ok(done)
 }
 
+/// Once a trust of one address is kept: a trusted address is accepted
+/// before any list is looked at, so a ban or trap it had is lifted rather
+/// than left to mislead. What changed, line by line (a network lifts
+/// nothing: the lists hold single addresses).
+pub fn lift_after_trust(root: &Root, net: IpNet) -> Vec<String> {
+    if net.prefix_len() != net.max_prefix_len() {
+        return Vec::new();
+    }
+    let why = format!("trusted ({net})");
+    [Action::Unban, Action::Release]
+        .into_iter()
+        .filter_map(|action| act(root, action, net.addr(), &why, &Protected::default()).ok())
+        .flat_map(|done| done.changed)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,11 @@ pub enum Action {
         action: crate::operate::Action,
         address: std::net::IpAddr,
     },
+    /// Put one address into network.trusted: on to the review, then applied
+    /// like any change (the Status screen).
+    Trust {
+        address: std::net::IpAddr,
+    },
 }
 
 /// The question: shown to the admin, answered with `accept`.

@@ -409,6 +409,7 @@ impl App {
                             .unwrap_or_default(),
                     ),
                 ),
+                Action::Trust { address } => (text::CONFIRM_TITLE, text::trust_question(address)),
                 Action::Operate { action, address } => (
                     text::CONFIRM_TITLE,
                     text::operate_question(*action, address),

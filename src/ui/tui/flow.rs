@@ -2,13 +2,18 @@
 //! a confirmed change carried out, the confirmation window's countdown, the
 //! Done screen's summary, and the last words when the admin leaves.
 
-use super::app::{App, Modal};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::app::{App, Modal, Screen};
 use super::screens::apply::{Phase, Waiting};
 use super::screens::done::Summary;
 use super::text;
+use crate::answers::values;
 use crate::transaction::{self, Applied, Outcome as TxOutcome};
 use crate::ui::actions::{self, Action, Confirmed};
-use crate::ui::wizard::Step;
+use crate::ui::wizard::{Step, Wizard};
 use crate::ui::{Finished, Outcome};
 
 impl App {
@@ -123,6 +128,9 @@ impl App {
                 };
                 let kept = crate::ui::done::kept(&self.host, plan, backup_id);
                 let mut lines = kept.lines;
+                if let Some(net) = self.review.trust.take() {
+                    lines.extend(crate::operate::lift_after_trust(&self.host.root, net));
+                }
                 lines.extend(self.changed_lines());
                 Summary {
                     headline: kept.headline,
@@ -193,6 +201,7 @@ impl App {
                 }
                 Err(e) => self.modal = Some(Modal::Message(vec![e])),
             },
+            Action::Trust { address } => self.trust(address),
             Action::Operate { .. } => match actions::operate(&self.host, confirmed) {
                 Ok(done) => {
                     let mut said = done.changed;
@@ -206,6 +215,35 @@ impl App {
                 }
             },
         }
+    }
+
+    /// The answers applied, with `address` trusted, on to the review: from
+    /// there it is applied like any change.
+    fn trust(&mut self, address: IpAddr) {
+        let note = |lines: Vec<String>| Some(Modal::Message(lines));
+        let Some(mut previous) = self.host.previous.clone() else {
+            self.modal = note(vec![text::TRUST_NO_ANSWERS.into()]);
+            return;
+        };
+        let net = IpNet::from(address);
+        let network = previous.network.get_or_insert_with(Default::default);
+        let trusted = network.trusted.get_or_insert_with(Vec::new);
+        let within = trusted
+            .iter()
+            .find(|t| values::network(t).is_ok_and(|n| n.contains(&address)));
+        if let Some(t) = within {
+            self.modal = note(vec![format!(
+                "{address} is already trusted (network.trusted has {t}): nothing to do."
+            )]);
+            return;
+        }
+        trusted.push(net.to_string());
+        self.host.previous = Some(previous);
+        self.wizard = Wizard::new(&self.host);
+        self.wizard.step = Step::Review;
+        self.screen = Screen::Wizard;
+        self.prepare_review();
+        self.review.trust = Some(net);
     }
 
     fn apply(&mut self, confirmed: Confirmed) {

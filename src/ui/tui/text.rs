@@ -164,6 +164,20 @@ pub fn operate_question(action: crate::operate::Action, address: &std::net::IpAd
     ]
 }
 
+/// The y/n of a trust from the Status screen.
+pub fn trust_question(address: &std::net::IpAddr) -> Vec<String> {
+    vec![
+        format!("Trust {address}?"),
+        String::new(),
+        "It goes into network.trusted of the answers applied: it is then".into(),
+        "accepted before any list is looked at, and can never be banned.".into(),
+        "Next comes the review of every change; applying it asks once more".into(),
+        "and opens the confirmation window, like any change.".into(),
+        String::new(),
+        "y to the review    n / Esc not now".into(),
+    ]
+}
+
 pub fn confirm_here_question(banner: &str) -> Vec<String> {
     vec![
         "Keep the change, confirming from this session?".into(),
@@ -242,6 +256,7 @@ pub fn revert_heading(id: &str) -> String {
 }
 
 pub const REVERT_SAME: &str = "Every file is already as saved.";
+pub const TRUST_NO_ANSWERS: &str = "There are no answers applied on this host yet: run the wizard (Harden this server) first; trusting adds to them.";
 pub const STATUS_TITLE: &str = "Status";
 pub const STATUS_ABOUT: &str = "What the firewall drops, read from the live kernel every 2 s: counters per cause, the banned scanners, the known phones.";
 pub const STATUS_READING: &str = "Reading the firewall...";

@@ -39,6 +39,9 @@ pub const KEYS: &[Binding<Cmd>] = &[
 pub struct ReviewState {
     pub review: Option<Result<Review, String>>,
     pub scroll: u16,
+    /// Opened to trust this (from the Status screen): once kept, a ban or
+    /// trap it had is lifted, as `asterisk-harden trust` does.
+    pub trust: Option<ipnet::IpNet>,
 }
 
 impl ReviewState {

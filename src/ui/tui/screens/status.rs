@@ -30,6 +30,7 @@ use crate::ui::tui::theme::Theme;
 pub enum Cmd {
     Select(isize),
     Act(Op),
+    Trust,
     Back,
 }
 
@@ -51,6 +52,11 @@ pub const ENTRY_KEYS: &[Binding<Cmd>] = &[
     bind(&[(Code(Char('a')), Cmd::Act(Op::Allow))], "a", "allow…"),
     bind(&[(Code(Char('r')), Cmd::Act(Op::Release))], "r", "release…"),
     BACK,
+    more(
+        &[(Code(Char('t')), Cmd::Trust)],
+        "t",
+        "trust… (through the review)",
+    ),
     ENTER_BACK,
 ];
 
@@ -182,8 +188,9 @@ impl StatusState {
                 });
                 Reply::Stayed
             }
-            (Cmd::Act(op), Some(sel)) => Reply::Modal(ask(host, op, &sel.address)),
-            (Cmd::Select(_) | Cmd::Act(_), None) => Reply::Stayed,
+            (Cmd::Act(op), Some(sel)) => Reply::Modal(ask(host, Some(op), &sel.address)),
+            (Cmd::Trust, Some(sel)) => Reply::Modal(ask(host, None, &sel.address)),
+            (Cmd::Select(_) | Cmd::Act(_) | Cmd::Trust, None) => Reply::Stayed,
         })
     }
 
@@ -195,9 +202,10 @@ impl StatusState {
     }
 }
 
-/// The question for `op` on `address`, or why it cannot be done: not on
-/// this host, or (for a ban) an address that must stay reachable.
-fn ask(host: &HostView, op: Op, address: &str) -> Modal {
+/// The question for `op` (`None`: trust) on `address`, or why it cannot be
+/// done: not on this host, or (for a ban) an address that must stay
+/// reachable.
+fn ask(host: &HostView, op: Option<Op>, address: &str) -> Modal {
     let refuse =
         |e: String| Modal::Message(e.lines().map(str::trim_start).map(String::from).collect());
     if let Some(why) = actions::lists_unavailable(host) {
@@ -206,6 +214,9 @@ fn ask(host: &HostView, op: Op, address: &str) -> Modal {
     let a: IpAddr = match operate::parse_address(address) {
         Ok(a) => a,
         Err(e) => return refuse(e.to_string()),
+    };
+    let Some(op) = op else {
+        return Modal::Confirm(Confirm::ask(Action::Trust { address: a }));
     };
     if op == Op::Ban {
         match operate::protected::read(&host.root, &mut |_| {}) {
