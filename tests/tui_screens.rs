@@ -583,7 +583,9 @@ fn status_trust_leads_to_the_review_of_the_answers() {
     let phone: std::net::IpAddr = "203.0.113.7".parse().unwrap();
     assert_eq!(
         a.modal(),
-        Some(&Modal::Confirm(Confirm::ask(Action::Trust { address: phone })))
+        Some(&Modal::Confirm(Confirm::ask(Action::Trust {
+            address: phone
+        })))
     );
     snapshot("13-status-confirm-trust", &a);
     // What `y` hands to the loop, run here (nothing is applied: the review).
@@ -591,5 +593,8 @@ fn status_trust_leads_to_the_review_of_the_answers() {
     a.execute(Confirm::ask(Action::Trust { address: phone }).accept());
     assert_eq!(a.wizard().step, Step::Review);
     let review = draw(&a, (160, 400));
-    assert!(review.contains("+trusted = [\"203.0.113.7/32\"]"), "{review}");
+    assert!(
+        review.contains("+trusted = [\"203.0.113.7/32\"]"),
+        "{review}"
+    );
 }

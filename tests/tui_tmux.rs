@@ -621,7 +621,10 @@ fn status_screen_bans_unbans_releases_and_trusts_the_selected_entry() {
     });
     assert!(!recent_list(&pbx.ns, "BADSIP").contains(&knocker.ip));
     let applied = std::fs::read_to_string(sb.path("/etc/asterisk-harden/answers.toml")).unwrap();
-    assert!(applied.contains(&format!("\"{}/32\"", knocker.ip)), "{applied}");
+    assert!(
+        applied.contains(&format!("\"{}/32\"", knocker.ip)),
+        "{applied}"
+    );
 
     t.keys(&["Enter"]);
     let screen = t.wait_text("exit=");
