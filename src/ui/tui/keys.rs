@@ -87,10 +87,8 @@ pub const fn more<C>(
     action: &'static str,
 ) -> Binding<C> {
     Binding {
-        keys,
-        label,
-        action,
         footer: false,
+        ..bind(keys, label, action)
     }
 }
 
