@@ -611,9 +611,11 @@ fn status_screen_bans_unbans_releases_and_trusts_the_selected_entry() {
     t.keys(&["Enter"]);
     t.wait_text("n / Esc");
     t.keys(&["y"]);
+    // The window is open once the screen counts down and the guard is armed.
     t.wait_for("the confirmation window", Duration::from_secs(60), |s| {
-        s.contains("Step 7 of 8") && s.contains("confirm")
+        s.contains("Step 7 of 8") && s.contains(" s left")
     });
+    sb.wait_for_guard();
     let out = sb.confirm_from_new_session(&pbx.ns);
     assert!(out.status.success(), "{}", output_text(&out));
     t.wait_for("the Done screen", Duration::from_secs(10), |s| {

@@ -10,7 +10,6 @@ use super::app::{App, Modal, Screen};
 use super::screens::apply::{Phase, Waiting};
 use super::screens::done::Summary;
 use super::text;
-use crate::answers::values;
 use crate::transaction::{self, Applied, Outcome as TxOutcome};
 use crate::ui::actions::{self, Action, Confirmed};
 use crate::ui::wizard::{Step, Wizard};
@@ -228,9 +227,11 @@ impl App {
         let net = IpNet::from(address);
         let network = previous.network.get_or_insert_with(Default::default);
         let trusted = network.trusted.get_or_insert_with(Vec::new);
-        let within = trusted
-            .iter()
-            .find(|t| values::network(t).is_ok_and(|n| n.contains(&address)));
+        let within = trusted.iter().find(|t| {
+            let net = t.parse::<IpNet>();
+            let net = net.or_else(|_| t.parse::<IpAddr>().map(IpNet::from));
+            net.is_ok_and(|n| n.contains(&address))
+        });
         if let Some(t) = within {
             self.modal = note(vec![format!(
                 "{address} is already trusted (network.trusted has {t}): nothing to do."

@@ -258,7 +258,7 @@ pub fn revert_heading(id: &str) -> String {
 pub const REVERT_SAME: &str = "Every file is already as saved.";
 pub const TRUST_NO_ANSWERS: &str = "There are no answers applied on this host yet: run the wizard (Harden this server) first; trusting adds to them.";
 pub const STATUS_TITLE: &str = "Status";
-pub const STATUS_ABOUT: &str = "What the firewall drops, read from the live kernel every 2 s: counters per cause, the banned scanners, the known phones.";
+pub const STATUS_ABOUT: &str = "What the firewall drops, read from the live kernel every 2 s: counters per cause, the banned scanners, the known phones, the trapped port scanners. Select an entry to ban, unban, allow, release or trust it: each is asked first.";
 pub const STATUS_READING: &str = "Reading the firewall...";
 pub const STATUS_UNREADABLE: &str = "The firewall could not be read (that needs root):";
 pub const STATUS_NOT_LOADED: &str = "None of asterisk-harden's rules are loaded here yet: harden this server first (Esc, then Enter).";
