@@ -459,8 +459,10 @@ fn every_key() -> Vec<KeyEvent> {
 #[test]
 fn every_key_a_screen_handles_is_listed_and_every_listed_key_is_handled() {
     let f = fixture();
+    let (mut handled, mut ignored) = (0, 0);
     for (name, make) in states() {
         let listed = make(&f).listed_keys();
+        handled += listed.len();
         assert!(!listed.is_empty(), "{name}: no keys at all");
         // Listed: handled (on a fresh screen each, as a key changes it).
         for k in &listed {
@@ -490,8 +492,13 @@ fn every_key_a_screen_handles_is_listed_and_every_listed_key_is_handled() {
                 a.modal().is_none() && a.finished().is_none(),
                 "{name}: {key:?}"
             );
+            ignored += 1;
         }
     }
+    println!(
+        "{} screen states: {handled} listed keys handled, {ignored} other presses ignored",
+        states().len()
+    );
 }
 
 #[test]
