@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod assets;
 pub mod asterisk;
+pub mod blocklist;
 pub mod demo;
 pub mod exec;
 pub mod fail2ban;

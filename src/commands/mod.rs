@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod backups;
+pub mod blocklist;
 mod busy;
 pub mod confirm;
 pub mod demo;

@@ -57,7 +57,15 @@ pub fn record(
     let path = root.path(WHY_FILE);
     let text = serde_json::to_string_pretty(&all).expect("why serializes");
     write_file_atomically(&path, text.as_bytes())?;
+    log(root, &at, line)
+}
+
+/// Append one decision to the actions log (and syslog on the real host).
+pub fn log(root: &Root, at: &str, line: &str) -> std::io::Result<()> {
     let log: PathBuf = root.path(ACTIONS_LOG);
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -1,6 +1,7 @@
 //! The firewall: a typed model, the builder of the article's rules, and the
 //! iptables-restore renderer. Pure: no I/O.
 
+mod blocklist;
 mod build;
 mod filter;
 mod model;
@@ -10,6 +11,7 @@ mod render;
 pub mod restore_file;
 mod spec;
 
+pub use blocklist::{BLOCKLISTS, MAX_BLOCKLISTS};
 pub use build::{
     BANNED_SCANNERS, INVITE_FLOOD, KNOWN_PHONES, LOG_PREFIX, NAMED_TRUNKS, NEW_TCP, REGISTER_FLOOD,
     TRAPPED_SOURCES, build,

@@ -65,6 +65,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
         entry.push(banned_drop(lists));
+        entry.extend(super::blocklist::drop_rule(spec, family));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -115,6 +116,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     if !strict {
         entry.push(banned_drop(lists));
+        entry.extend(super::blocklist::drop_rule(spec, family));
     }
     entry.push(Rule::new(
         vec![proto(Proto::Tcp), ports(spec.sip_ports)],

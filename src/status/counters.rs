@@ -23,6 +23,8 @@ pub struct Drops {
     /// UDP SIP from sources that never named the hostname, and TCP SIP data
     /// before the hostname (strict mode).
     pub sip_without_hostname: u64,
+    /// Packets from sources on a blocklist (`blocklist add`).
+    pub blocklist: u64,
 }
 
 impl Drops {
@@ -35,6 +37,7 @@ impl Drops {
             + self.bad_tcp_flags
             + self.rate_limit
             + self.sip_without_hostname
+            + self.blocklist
     }
 }
 
@@ -94,6 +97,7 @@ pub fn drops(rules: &[CountedRule]) -> Drops {
             "DPTS" if t.ends_with("-j RLMSET") || drops_to(r) => d.port_scan_trap += n,
             "BADSIP" | "RLMSET" | "DPTS" => {}
             _ if matches_list(r, "BADSIP") && drops_to(r) => d.banned_source += n,
+            _ if matches_list(r, crate::ruleset::BLOCKLISTS) && drops_to(r) => d.blocklist += n,
             _ if matches_list(r, "RLM") && (drops_to(r) || t.ends_with("-j RLMSET")) => {
                 d.trapped_source += n
             }
