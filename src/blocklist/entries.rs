@@ -60,12 +60,6 @@ fn entry(t: &str) -> Result<IpNet, String> {
             .map_err(|_| "not an IPv4/IPv6 address or CIDR".to_string())?,
     };
     let net = net.trunc();
-    let addr = net.addr();
-    if addr.is_unspecified() || addr.is_loopback() || addr.is_multicast() {
-        return Err(
-            "unspecified, loopback or multicast: no packet from outside comes from it".into(),
-        );
-    }
     let widest = match net {
         IpNet::V4(_) => WIDEST_V4,
         IpNet::V6(_) => WIDEST_V6,
@@ -74,6 +68,12 @@ fn entry(t: &str) -> Result<IpNet, String> {
         return Err(format!(
             "wider than /{widest}: a list entry that cuts off that much of the Internet is a mistake"
         ));
+    }
+    let addr = net.addr();
+    if addr.is_unspecified() || addr.is_loopback() || addr.is_multicast() {
+        return Err(
+            "unspecified, loopback or multicast: no packet from outside comes from it".into(),
+        );
     }
     Ok(net)
 }
