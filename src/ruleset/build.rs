@@ -72,6 +72,7 @@ fn sets_used(spec: &FirewallSpec, tables: &[Table], family: Family) -> Vec<IpSet
         members: Vec::new(),
     })
     .chain(trunk_set(spec, family))
+    .chain(super::trusted::set(spec, family))
     .chain([super::blocklist::set(family)])
     .filter(|s| named(&s.name))
     .collect()

@@ -10,6 +10,7 @@ mod raw;
 mod render;
 pub mod restore_file;
 mod spec;
+mod trusted;
 
 pub use blocklist::{BLOCKLISTS, MAX_BLOCKLISTS};
 pub use build::{
@@ -19,3 +20,4 @@ pub use build::{
 pub use model::*;
 pub use render::{render, render_sets, rule_line};
 pub use spec::FirewallSpec;
+pub use trusted::NAMED_TRUSTED;

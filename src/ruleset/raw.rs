@@ -47,11 +47,8 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let strict = spec.mode == Mode::Strict;
     let lists = Lists::of(spec, family);
     let mut entry = Vec::new();
-    for net in of_family(&spec.trusted, family) {
-        entry.push(
-            Rule::new(vec![Match::Source(*net)], Target::Accept)
-                .why("trusted source: never banned"),
-        );
+    for source in super::trusted::sources(spec, family) {
+        entry.push(Rule::new(vec![source], Target::Accept).why("trusted source: never banned"));
     }
     for source in trunk_sources(spec, family) {
         entry.push(Rule::new(vec![source], Target::Accept).why("SIP trunk provider: never banned"));
