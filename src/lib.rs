@@ -10,6 +10,7 @@ pub mod demo;
 pub mod exec;
 pub mod fail2ban;
 pub mod fault;
+pub mod filelock;
 pub mod hostfile;
 pub mod lists;
 pub mod names;

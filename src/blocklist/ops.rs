@@ -14,6 +14,15 @@ use super::{BlocklistError, ListName, Source, fetch, kernel, units};
 use crate::operate::Protected;
 use crate::root::Root;
 
+/// Held by add, remove, refresh and restore: the timer's refresh and an
+/// admin's `add` must not write the lists' records over each other.
+const LOCK: &str = "/var/lib/asterisk-harden/.blocklist.lock";
+
+fn lock(root: &Root) -> Result<nix::fcntl::Flock<std::fs::File>, BlocklistError> {
+    let path = root.path(LOCK);
+    crate::filelock::hold(&path).map_err(|source| BlocklistError::Io { path, source })
+}
+
 fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
@@ -127,6 +136,7 @@ pub fn add(
     shields: &[Shield],
     bin: &Path,
 ) -> Result<(Imported, String), BlocklistError> {
+    let _lock = lock(root)?;
     let mut config = store::read_config(root)?;
     if config.contains_key(name) {
         return Err(BlocklistError::Exists(name.to_string()));
@@ -160,6 +170,7 @@ pub fn add(
 /// `blocklist remove`: the sets, the saved set, the record; the timer
 /// with the last list. Returns how many networks it held.
 pub fn remove(root: &Root, name: &ListName) -> Result<usize, BlocklistError> {
+    let _lock = lock(root)?;
     let mut config = store::read_config(root)?;
     if !config.contains_key(name) {
         return Err(BlocklistError::Unknown(name.to_string()));
@@ -198,11 +209,15 @@ pub fn refresh(
     only: Option<&ListName>,
     shields: &[Shield],
 ) -> Result<Vec<Refreshed>, BlocklistError> {
+    let _lock = lock(root)?;
     let config = store::read_config(root)?;
     if let Some(n) = only
         && !config.contains_key(n)
     {
         return Err(BlocklistError::Unknown(n.to_string()));
+    }
+    if config.is_empty() {
+        return Ok(Vec::new());
     }
     kernel::ready()?;
     let mut state = store::read_state(root);
@@ -244,6 +259,7 @@ pub fn refresh(
 /// At boot, after the sets unit made ah-BLOCK: every list's last good set
 /// loaded again. Returns (list, networks).
 pub fn restore(root: &Root) -> Result<Vec<(ListName, usize)>, BlocklistError> {
+    let _lock = lock(root)?;
     let config = store::read_config(root)?;
     if config.is_empty() {
         return Ok(Vec::new());
