@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use ipnet::IpNet;
 
-pub use asterisk::AsteriskPlanError;
+pub use asterisk::{AsteriskPlanError, MANAGER_CONF};
 pub use files::{
     ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_UNIT, Stage, distro_loader_units,
     list_units, persistence_paths, rules_unit,
