@@ -126,6 +126,10 @@ const SKIPPED: &[(&str, &str)] = &[
         "needs a list added: tests/blocklist_lab.rs removes two",
     ),
     (
+        "asterisk-harden blocklist refresh NAME",
+        "a placeholder for a list's name: tests/blocklist_lab.rs refreshes one by name",
+    ),
+    (
         "asterisk-harden watch",
         "runs until stopped, with the AMI user apply writes: tests/watch_lab.rs against the real Asterisk",
     ),

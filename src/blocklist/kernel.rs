@@ -43,7 +43,7 @@ pub fn ready() -> Result<Vec<Family>, BlocklistError> {
     if loaded.is_empty() {
         return Err(BlocklistError::NotLoaded {
             why: "the rules are not loaded, or they were applied without ipset (or by an older asterisk-harden)",
-            hint: "apply the answers again with ipset installed (asterisk-harden apply), then add the list",
+            hint: "apply the answers again with ipset installed (asterisk-harden apply --answers /etc/asterisk-harden/answers.toml), then add the list",
         });
     }
     Ok(loaded)

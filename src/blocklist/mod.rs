@@ -39,7 +39,7 @@ pub enum BlocklistError {
         hint: &'static str,
     },
     #[error(
-        "there is already a blocklist called {0}\n    what to do: `asterisk-harden blocklist remove {0}` first, or pick another name; nothing was changed"
+        "there is already a blocklist called {0}\n    what to do: remove it first (asterisk-harden blocklist remove NAME), or pick another name; nothing was changed"
     )]
     Exists(String),
     #[error(
@@ -68,6 +68,11 @@ pub enum BlocklistError {
         "{source_text} is not a plain list of addresses and CIDRs:\n{lines}\n    what to do: check that the source serves the list itself (one address or CIDR per line, # or ; for comments); nothing was loaded from it"
     )]
     Garbage { source_text: String, lines: String },
+    #[error(
+        "this asterisk-harden runs from a cargo build directory ({}), and the refresh timer would call it there: `cargo clean` or a removed checkout would leave nothing for it to run\n    what to do: install it (`cargo install --path .`, or the .deb) and run the installed one; nothing was changed",
+        .0.display()
+    )]
+    BuildBinary(PathBuf),
     #[error(transparent)]
     Sets(#[from] SetsError),
     #[error("{path}: {source}\n    what to do: check that the directory exists and is writable")]
@@ -77,7 +82,7 @@ pub enum BlocklistError {
         source: std::io::Error,
     },
     #[error(
-        "{path}: {reason}\n    what to do: fix or delete that file (`asterisk-harden blocklist add` writes it)"
+        "{path}: {reason}\n    what to do: fix or delete that file (blocklist add and remove write it)"
     )]
     BadConfig { path: PathBuf, reason: String },
 }
@@ -94,6 +99,7 @@ impl BlocklistError {
                 | Self::Full
                 | Self::NotLoaded { .. }
                 | Self::Garbage { .. }
+                | Self::BuildBinary(_)
         )
     }
 }

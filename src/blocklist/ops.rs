@@ -144,6 +144,9 @@ pub fn add(
     if config.len() >= crate::ruleset::MAX_BLOCKLISTS as usize {
         return Err(BlocklistError::Full);
     }
+    if root.is_system() && crate::transaction::is_cargo_build(bin) {
+        return Err(BlocklistError::BuildBinary(bin.to_path_buf()));
+    }
     kernel::ready()?;
     let imported = import(root, name, source, shields)?;
     config.insert(
@@ -296,7 +299,7 @@ pub fn warnings(root: &Root) -> Vec<String> {
             let since = s.failing_since?;
             Some(format!(
                 "the blocklist {name} has not refreshed since {since} ({}): the entries loaded {} stay.\n    \
-                 What to do: check its source; `asterisk-harden blocklist refresh {name}` tries again now",
+                 What to do: check its source; `asterisk-harden blocklist refresh NAME` tries again now",
                 s.error.unwrap_or_default(),
                 s.loaded_at.unwrap_or_else(|| "never".into())
             ))

@@ -73,9 +73,7 @@ pub fn write_config(
     let body = toml::to_string(lists).expect("blocklists serialize");
     write(
         &root.path(CONFIG_FILE),
-        &format!(
-            "# asterisk-harden's blocklists: written by `asterisk-harden blocklist add` and `remove`\n{body}"
-        ),
+        &format!("# asterisk-harden's blocklists: written by blocklist add and remove\n{body}"),
     )
 }
 
@@ -170,7 +168,7 @@ pub fn remember_admin(root: &Root, a: std::net::IpAddr) -> Result<(), BlocklistE
     write(
         &root.path(ADMINS_FILE),
         &format!(
-            "# addresses blocklists never block: where `asterisk-harden blocklist` was run from\n{text}"
+            "# addresses blocklists never block: where blocklist add or refresh was run from\n{text}"
         ),
     )
 }

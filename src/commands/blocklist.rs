@@ -81,7 +81,9 @@ pub fn run(root: &Root, action: BlocklistAction) -> Outcome {
         BlocklistAction::List => {
             let lists = ops::list(root).map_err(failure)?;
             if lists.is_empty() {
-                println!("No blocklists. Add one: asterisk-harden blocklist add NAME URL|FILE");
+                println!(
+                    "No blocklists. Add one: asterisk-harden blocklist add NAME URL (or FILE)"
+                );
             }
             for (name, c, s) in lists {
                 println!("{name}  {}", c.source);
