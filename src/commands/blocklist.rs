@@ -62,8 +62,9 @@ pub fn run(root: &Root, action: BlocklistAction) -> Outcome {
             let (imported, timer) =
                 ops::add(root, &name, &source, &shields, &bin).map_err(failure)?;
             let e = &imported.entries;
+            let loaded = imported.items.iter().filter(|i| !i.nomatch).count();
             println!(
-                "Blocklist {name}: {} networks ({} IPv4, {} IPv6) from {source}, dropped on every port.",
+                "Blocklist {name}: {} networks ({} IPv4, {} IPv6) from {source}; {loaded} loaded, dropped on every port.",
                 e.nets.len(),
                 e.v4(),
                 e.v6()
