@@ -311,6 +311,18 @@ fn a_blocklist_over_http_is_imported_refreshed_and_removed_exactly() {
         "after the reboot"
     );
 
+    // A list that fell out of ah-BLOCK (the rules re-made it, e.g. after a
+    // rollback) is named by status, and a refresh puts it back.
+    run_checked(in_ns(&pbx.ns, "ipset").args(["del", "ah-BLOCK", "ah-bl-lab"]));
+    let status = ok(&tool(&sb, &pbx.ns, None, &["status"]));
+    assert!(
+        status.contains("the blocklist lab is not in the kernel's set of lists"),
+        "{status}"
+    );
+    assert!(reaching(&inbox, &[&bad3]).contains(&bad3.ip.as_str()));
+    ok(&tool(&sb, &pbx.ns, None, &["blocklist", "refresh"]));
+    assert!(!reaching(&inbox, &[&bad3]).contains(&bad3.ip.as_str()));
+
     // Removing "lab" takes out exactly its entries: .210 stays blocked by "own".
     let said = ok(&tool(&sb, &pbx.ns, None, &["blocklist", "remove", "lab"]));
     assert!(

@@ -289,10 +289,25 @@ pub fn list(root: &Root) -> Result<Vec<(ListName, ListConfig, ListState)>, Block
         .collect())
 }
 
-/// `status` warnings: the lists whose refresh fails.
+/// `status` warnings: the lists whose refresh fails, and the lists that are
+/// not in the kernel's set of lists (the rules were applied again after a
+/// rollback, which made ah-BLOCK anew).
 pub fn warnings(root: &Root) -> Vec<String> {
     let config: BTreeMap<ListName, ListConfig> = store::read_config(root).unwrap_or_default();
-    store::read_state(root)
+    let mut out = Vec::new();
+    let block = crate::ruleset::set_name(crate::ruleset::BLOCKLISTS, crate::ruleset::Family::Ipv4);
+    if let Some(live) = crate::sets::contents(&block) {
+        for name in config.keys() {
+            let set = kernel::list_set(name, crate::ruleset::Family::Ipv4);
+            if !live.members.iter().any(|m| m.address == set) {
+                out.push(format!(
+                    "the blocklist {name} is not in the kernel's set of lists {block}: it blocks nothing now.\n    \
+                     What to do: `asterisk-harden blocklist refresh` loads it again"
+                ));
+            }
+        }
+    }
+    out.extend(store::read_state(root)
         .into_iter()
         .filter(|(n, _)| config.contains_key(n))
         .filter_map(|(name, s)| {
@@ -303,6 +318,6 @@ pub fn warnings(root: &Root) -> Vec<String> {
                 s.error.unwrap_or_default(),
                 s.loaded_at.unwrap_or_else(|| "never".into())
             ))
-        })
-        .collect()
+        }));
+    out
 }
