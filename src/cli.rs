@@ -217,6 +217,19 @@ pub enum Command {
         #[command(flatten)]
         confirm: ConfirmArgs,
     },
+    /// Blocklists: plain lists of addresses and CIDRs (a URL or a file) dropped on every port
+    #[command(
+        after_help = "Example:\n  asterisk-harden blocklist add spamhaus-drop https://www.spamhaus.org/drop/drop.txt\n  \
+        asterisk-harden blocklist list\n  asterisk-harden blocklist remove spamhaus-drop\n\n\
+        Each list is an ipset set of its own inside ah-BLOCK, refreshed every hour by \
+        asterisk-harden-blocklists.timer (30 s timeout, 16 MiB at most); a refresh or a removal \
+        changes exactly that list, no rule is reloaded. Your own address, trusted sources, trunks \
+        and local networks are never blocked (taken out at import, and said). Needs ipset."
+    )]
+    Blocklist {
+        #[command(subcommand)]
+        action: BlocklistAction,
+    },
     /// The responsive service: learn phones and ban password guessers from Asterisk's security events
     #[command(
         after_help = "Example:\n  asterisk-harden watch      # runs until stopped; the asterisk-harden-watch unit runs it\n\n\
@@ -298,6 +311,31 @@ pub struct ListArgs {
 pub enum NamesAction {
     /// Resolve the trunk names of the answers applied; update ah-TRUNKS without reloading a rule
     Refresh,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlocklistAction {
+    /// Download (or read) a list and block its addresses and networks
+    Add {
+        /// A short name for it: lowercase letters, digits, - and _ (e.g. spamhaus-drop)
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// An http(s) URL, or the absolute path of a file: one address or CIDR per line, # or ; comments
+        #[arg(value_name = "URL|FILE")]
+        source: String,
+    },
+    /// Unblock exactly what one list blocked, and forget it
+    Remove {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// The lists, their sources, sizes and last refresh
+    List,
+    /// Download every list (or one) again now (the hourly timer runs this)
+    Refresh {
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

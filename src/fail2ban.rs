@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ipnet::IpNet;
-
 use crate::exec;
 use crate::root::Root;
 
@@ -37,9 +35,10 @@ impl Fail2banFacts {
 /// The jail drop-in. `iptables-multiport` calls `iptables`, which is the
 /// same backend (nft or legacy) the rules are loaded with: the bans land
 /// beside our chains, never in a separate nftables ruleset.
-pub fn dropin(facts: &Fail2banFacts, ssh_port: u16, sip_ports: &str, trusted: &[IpNet]) -> String {
+/// `trusted`: networks, and host names (fail2ban resolves those itself).
+pub fn dropin(facts: &Fail2banFacts, ssh_port: u16, sip_ports: &str, trusted: &[String]) -> String {
     let mut ignore = vec!["127.0.0.1/8".to_string(), "::1".to_string()];
-    ignore.extend(trusted.iter().map(|n| n.to_string()));
+    ignore.extend(trusted.iter().cloned());
     let mut out = format!(
         "# Written by asterisk-harden; `asterisk-harden rollback` removes it.\n\
          # Trusted sources are never banned; bans use the same iptables as the rules.\n\
@@ -236,7 +235,7 @@ mod tests {
             ssh_log_file: false,
             asterisk_log: true,
         };
-        let text = dropin(&f, 2222, "5060:5082", &["203.0.113.7/32".parse().unwrap()]);
+        let text = dropin(&f, 2222, "5060:5082", &["203.0.113.7/32".to_string()]);
         assert!(text.contains("ignoreip = 127.0.0.1/8 ::1 203.0.113.7/32"));
         assert!(
             text.contains("[sshd]\nenabled = true\nport = 2222\n")

@@ -5,10 +5,12 @@
 pub mod answers;
 pub mod assets;
 pub mod asterisk;
+pub mod blocklist;
 pub mod demo;
 pub mod exec;
 pub mod fail2ban;
 pub mod fault;
+pub mod filelock;
 pub mod hostfile;
 pub mod lists;
 pub mod names;

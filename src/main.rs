@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             commands::operate::trust(&root, &network, confirm.yes, confirm.timeout())
         }
         Command::Watch => commands::watch::run(&root),
+        Command::Blocklist { action } => commands::blocklist::run(&root, action),
         Command::Names { action: _ } => commands::names::refresh(&root),
         Command::Selftest { answers, rules } => {
             commands::selftest::run(&root, answers.as_deref(), rules.as_deref())

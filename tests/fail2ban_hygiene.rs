@@ -42,12 +42,7 @@ fn the_jail_dropin_passes_fail2ban_client_t_for_moved_and_unmoved_ssh() {
     let facts = Fail2banFacts::read(&root);
     assert!(facts.installed && facts.ssh_log_file && facts.asterisk_log);
     for port in [22, 2222] {
-        let text = dropin(
-            &facts,
-            port,
-            "5060:5082",
-            &["203.0.113.7/32".parse().unwrap()],
-        );
+        let text = dropin(&facts, port, "5060:5082", &["203.0.113.7/32".to_string()]);
         validate(&root, &text).unwrap_or_else(|e| panic!("port {port}: {e}\n{text}"));
     }
     let broken = "[sshd]\nenabled = true\nfilter = no-such-filter\n";

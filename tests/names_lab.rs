@@ -126,3 +126,102 @@ fn a_trunk_name_that_moves_is_followed_without_a_reload() {
         "{status}"
     );
 }
+
+const OFFICE: &str = "office.lab.example";
+
+/// Packets the raw table accepted from the trusted-name set.
+fn trusted_hits(ns: &str) -> u64 {
+    raw_set_rule_packets(ns, "ah-TRUSTED", "ACCEPT")
+}
+
+#[test]
+fn a_trusted_name_that_moves_is_followed_without_a_reload() {
+    if !lab_allowed() {
+        return;
+    }
+    let (mut lab, pbx) = Lab::new("trustn");
+    let old = lab.host("office1", "enp1s0");
+    let new = lab.host("office2", "eno1");
+    let etc = NetnsEtc::new(&pbx.ns);
+    etc.hosts(&format!("{} {OFFICE}\n", old.ip));
+    let sb = Sandbox::debian();
+    let answers = sb.answers(&format!(
+        "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\ntrusted = [\"{OFFICE}\"]\n\
+         [sip]\nhostname = \"{HOST}\"\n"
+    ));
+    let applied = sb.apply_now(&pbx.ns, &answers);
+    stdout(&applied);
+    assert!(
+        String::from_utf8_lossy(&applied.stderr)
+            .contains(&format!("trusted {OFFICE} resolved to {}", old.ip)),
+        "{}",
+        output_text(&applied)
+    );
+    assert_eq!(
+        recent_list(&pbx.ns, "TRUSTED"),
+        std::slice::from_ref(&old.ip)
+    );
+    assert!(
+        sb.path("/etc/systemd/system/asterisk-harden-names.timer")
+            .exists()
+    );
+    let saved = std::fs::read_to_string(sb.path("/etc/asterisk-harden/answers.toml")).unwrap();
+    assert!(
+        saved.contains(OFFICE),
+        "the name must be kept as a name:\n{saved}"
+    );
+
+    // Strict mode: only the trusted office gets in without the hostname.
+    let inbox = udp_listener(&pbx.ns, 5060);
+    send_sip(&old, "OPTIONS", PBX_IP, UA);
+    send_sip(&new, "OPTIONS", PBX_IP, UA);
+    assert_eq!(sources(&drain(&inbox, WINDOW)), [old.ip.as_str()]);
+    let before = trusted_hits(&pbx.ns);
+    assert!(before > 0);
+
+    // The office's address changes: one refresh (what the 5-minute timer
+    // runs) later the new address is trusted, the old one is not, and the
+    // same rule kept counting (no reload).
+    etc.hosts(&format!("{} {OFFICE}\n", new.ip));
+    let said = stdout(&sb.run(&pbx.ns, &["names", "refresh"]));
+    assert!(
+        said.contains(&format!("{OFFICE} resolves to {}", new.ip))
+            && said.contains(&format!("{} is no longer a trusted name's address", old.ip)),
+        "{said}"
+    );
+    send_sip(&old, "OPTIONS", PBX_IP, UA);
+    send_sip(&new, "OPTIONS", PBX_IP, UA);
+    assert_eq!(sources(&drain(&inbox, WINDOW)), [new.ip.as_str()]);
+    let after = trusted_hits(&pbx.ns);
+    eprintln!("ah-TRUSTED accept rule: {before} -> {after} packets across the refresh");
+    assert!(
+        after > before,
+        "the trusted rule's counter was reset: rules reloaded"
+    );
+
+    // The name stops resolving: its last address stays trusted (and can
+    // never be banned), and status says so.
+    etc.hosts("");
+    let said = stdout(&sb.run(&pbx.ns, &["names", "refresh"]));
+    assert!(
+        said.contains(&format!("{OFFICE} does not resolve")) && said.contains(&new.ip),
+        "{said}"
+    );
+    send_sip(&new, "OPTIONS", PBX_IP, UA);
+    assert_eq!(sources(&drain(&inbox, WINDOW)), [new.ip.as_str()]);
+    let ban = sb
+        .command(&pbx.ns, &["ban", &new.ip])
+        .env("ASTERISK_HARDEN_LISTS", "ipset")
+        .env_remove("SSH_CONNECTION")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(ban.status.code(), Some(2), "{}", output_text(&ban));
+    assert!(String::from_utf8_lossy(&ban.stderr).contains("is trusted"));
+    let status = stdout(&sb.run(&pbx.ns, &["status"]));
+    assert!(
+        status.contains(&format!("the trusted name {OFFICE} has not resolved since"))
+            && status.contains(&format!("its last addresses {} stay accepted", new.ip)),
+        "{status}"
+    );
+}

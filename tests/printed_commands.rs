@@ -110,6 +110,26 @@ const SKIPPED: &[(&str, &str)] = &[
         "asks on a terminal: tests/operate_lab.rs trusts with --yes --no-confirm",
     ),
     (
+        "sudo asterisk-harden blocklist add",
+        "downloads from the Internet: tests/blocklist_lab.rs adds lists over HTTP in a lab and from a file",
+    ),
+    (
+        "asterisk-harden blocklist add",
+        "downloads from the Internet: tests/blocklist_lab.rs adds lists over HTTP in a lab and from a file",
+    ),
+    (
+        "sudo asterisk-harden blocklist remove",
+        "needs a list added: tests/blocklist_lab.rs removes two",
+    ),
+    (
+        "asterisk-harden blocklist remove",
+        "needs a list added: tests/blocklist_lab.rs removes two",
+    ),
+    (
+        "asterisk-harden blocklist refresh NAME",
+        "a placeholder for a list's name: tests/blocklist_lab.rs refreshes one by name",
+    ),
+    (
         "asterisk-harden watch",
         "runs until stopped, with the AMI user apply writes: tests/watch_lab.rs against the real Asterisk",
     ),

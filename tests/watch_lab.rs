@@ -273,4 +273,42 @@ fn watch_learns_phones_and_bans_guessers_from_the_real_asterisk() {
         status.contains(&phone_host.ip) && status.contains(&guesser_host.ip),
         "{status}"
     );
+
+    // [responsive] turned off: the watcher's AMI user and unit go, nothing else.
+    let secret = secret_text.trim().to_string();
+    assert!(
+        ami_login(&pbx_host.ns, "127.0.0.1", "asterisk-harden-watch", &secret)
+            .contains("Authentication accepted")
+    );
+    let off = sb.answers(&format!(
+        "mode = \"relaxed-open\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\ntrusted = [\"{}\"]\n[sip]\n",
+        office.ip
+    ));
+    let out = sb
+        .command(
+            &pbx_host.ns,
+            &["apply", "--yes", "--no-confirm", "--answers"],
+        )
+        .arg(&off)
+        .env("PATH", pbx.path_env())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert!(
+        output_text(&out).contains("removed asterisk-harden-watch.service"),
+        "{}",
+        output_text(&out)
+    );
+    let after = std::fs::read_to_string(sb.path("/etc/asterisk/manager.conf")).unwrap();
+    assert!(!after.contains("[asterisk-harden-watch]"), "{after}");
+    assert!(
+        !sb.path("/etc/systemd/system/asterisk-harden-watch.service")
+            .exists()
+    );
+    assert!(
+        !ami_login(&pbx_host.ns, "127.0.0.1", "asterisk-harden-watch", &secret)
+            .contains("Authentication accepted"),
+        "the watcher's AMI user still logs in"
+    );
 }

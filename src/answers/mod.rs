@@ -42,10 +42,24 @@ pub struct Network {
     pub interface: Option<Interface>,
     pub local_nets: Vec<IpNet>,
     pub trusted: Vec<IpNet>,
+    /// Trusted sources given as host names (a dynamic-DNS office), with the
+    /// addresses the edge resolved them to (`resolve::resolve_trusted`);
+    /// empty until then. Kept in a set that `names refresh` follows.
+    pub trusted_names: Vec<TrustedName>,
     pub forward: Forward,
     /// The admin wrote `allow_wide = true`: trusted networks may be wide.
     pub allow_wide: bool,
 }
+
+/// A trusted source given as a host name, and what it resolved to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrustedName {
+    pub name: Hostname,
+    pub addresses: Vec<std::net::IpAddr>,
+}
+
+const TRUSTED_NAME_EXAMPLE: &str =
+    "write the office's host name (\"office.dyndns.example\") or its address or network";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ssh {
@@ -200,17 +214,29 @@ impl Answers {
             None => defaults.local_nets.clone(),
         };
         let allow_wide_trusted = net.allow_wide.unwrap_or(false);
-        let trusted = c.list(
+        // An address, a network, or a host name (re-resolved on a timer).
+        let trusted_all = c.list(
             "network.trusted",
             net.trusted.as_deref().unwrap_or_default(),
-            |t| {
-                let n = values::network(t)?;
-                match values::too_wide(&n, "network") {
+            |t| match Trunk::parse_as(t, TRUSTED_NAME_EXAMPLE)? {
+                Trunk::Network(n) => match values::too_wide(&n, "network") {
                     Some(r) if !allow_wide_trusted => Err(r),
-                    _ => Ok(n),
-                }
+                    _ => Ok(Trunk::Network(n)),
+                },
+                name => Ok(name),
             },
         );
+        let mut trusted = Vec::new();
+        let mut trusted_names = Vec::new();
+        for t in trusted_all {
+            match t {
+                Trunk::Network(n) => trusted.push(n),
+                Trunk::Name(name) => trusted_names.push(TrustedName {
+                    name,
+                    addresses: Vec::new(),
+                }),
+            }
+        }
 
         let sip_file = file.sip.clone().unwrap_or_default();
         let ports = match &sip_file.ports {
@@ -327,6 +353,7 @@ impl Answers {
                 interface,
                 local_nets,
                 trusted,
+                trusted_names,
                 forward: net.forward.unwrap_or_default(),
                 allow_wide: allow_wide_trusted,
             },

@@ -11,7 +11,19 @@ impl Answers {
             network: Some(NetworkFile {
                 interface: self.network.interface.as_ref().map(|i| i.to_string()),
                 local_nets: strings(&self.network.local_nets),
-                trusted: strings(&self.network.trusted),
+                trusted: Some(
+                    self.network
+                        .trusted
+                        .iter()
+                        .map(ToString::to_string)
+                        .chain(
+                            self.network
+                                .trusted_names
+                                .iter()
+                                .map(|t| t.name.to_string()),
+                        )
+                        .collect(),
+                ),
                 forward: Some(self.network.forward),
                 allow_wide: self.network.allow_wide.then_some(true),
             }),

@@ -562,17 +562,21 @@ pub enum Trunk {
 
 impl Trunk {
     pub fn parse(text: &str) -> Result<Self, Refusal> {
+        Self::parse_as(
+            text,
+            "write the provider's hostname (\"sip.provider.example\") or its address or network",
+        )
+    }
+
+    /// A network, or a DNS name (`example` says what to write instead).
+    pub fn parse_as(text: &str, example: &str) -> Result<Self, Refusal> {
         if let Ok(net) = network(text) {
             return Ok(Self::Network(net));
         }
         if text.contains('/') || text.parse::<IpAddr>().is_ok() {
             return network(text).map(Self::Network);
         }
-        Hostname::dns_name(
-            text,
-            "write the provider's hostname (\"sip.provider.example\") or its address or network",
-        )
-        .map(Self::Name)
+        Hostname::dns_name(text, example).map(Self::Name)
     }
 }
 

@@ -82,7 +82,9 @@ fn trusted_note(plan: &asterisk_harden::plan::Plan) -> Option<String> {
         return None;
     }
     let me = asterisk_harden::ssh::session::admin_address()?;
-    if plan.firewall.trusted.iter().any(|n| n.contains(&me)) {
+    if plan.firewall.trusted.iter().any(|n| n.contains(&me))
+        || plan.firewall.named_trusted.contains(&me)
+    {
         return None;
     }
     Some(format!(

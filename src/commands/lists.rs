@@ -31,6 +31,19 @@ pub fn run(root: &Root, action: ListsAction) -> Outcome {
                     r.list, r.added, r.already_there
                 );
             }
+            // The blocklists' last good sets, into the ah-BLOCK the sets
+            // unit made before the rules load.
+            match asterisk_harden::blocklist::ops::restore(root) {
+                Ok(done) => {
+                    for (name, n) in done {
+                        println!("restored blocklist {name}: {n} networks");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("the blocklists were not restored: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod backups;
+pub mod blocklist;
 mod busy;
 pub mod confirm;
 pub mod demo;
@@ -79,7 +80,7 @@ pub fn load_answers(
     let facts = probe(root, MatchTest::Skip);
     let mut defaults = HostDefaults::from_facts(&facts);
     defaults.refuse_foreign_interface = usage == Use::Here;
-    let answers = Answers::load(answers, &defaults).map_err(bad_input)?;
+    let mut answers = Answers::load(answers, &defaults).map_err(bad_input)?;
     if let Some(i) = &answers.network.interface
         && let Some(r) = defaults.foreign_interface(i)
     {
@@ -89,6 +90,11 @@ pub fn load_answers(
         );
     }
     let trunks = resolve_trunks(&answers.sip.trunks).map_err(bad_input)?;
+    asterisk_harden::resolve::resolve_trusted(&mut answers).map_err(bad_input)?;
+    for t in &answers.network.trusted_names {
+        let addrs: Vec<String> = t.addresses.iter().map(ToString::to_string).collect();
+        eprintln!("trusted {} resolved to {}", t.name, addrs.join(", "));
+    }
     for t in trunks
         .iter()
         .filter(|t| matches!(t.trunk, asterisk_harden::answers::Trunk::Name(_)))

@@ -33,6 +33,9 @@ pub fn run(root: &Root, json: bool) -> Outcome {
     status
         .warnings
         .extend(asterisk_harden::names::warnings(root));
+    status
+        .warnings
+        .extend(asterisk_harden::blocklist::ops::warnings(root));
     let pending = pending(root);
     if json {
         let mut value = serde_json::to_value(&status).context("status as JSON")?;

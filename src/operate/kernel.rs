@@ -126,6 +126,7 @@ pub fn ensure_known_phones() -> Result<(), KernelError> {
         if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
             let set = IpSet {
                 name: known,
+                kind: Default::default(),
                 family: f,
                 timeout: 0,
                 maxelem: crate::assets::assets().defaults.set_capacity,

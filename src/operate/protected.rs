@@ -27,8 +27,20 @@ pub fn read(root: &Root, note: &mut dyn FnMut(String)) -> Result<Protected, Answ
         admin: crate::ssh::session::admin_address(),
         ..Protected::default()
     };
-    if let Some(answers) = applied_answers(root)? {
+    if let Some(mut answers) = applied_answers(root)? {
         p.trusted = answers.network.trusted.clone();
+        // Trusted names: what they resolve to now, and what they last
+        // resolved to (a name that stopped resolving stays accepted).
+        if let Err(e) = crate::resolve::resolve_trusted(&mut answers) {
+            note(e.to_string());
+        }
+        let last = crate::names::read(root);
+        for t in &answers.network.trusted_names {
+            let known = last.get(t.name.as_str()).map(|s| s.addresses.clone());
+            for a in t.addresses.iter().chain(known.iter().flatten()) {
+                p.trusted.push(ipnet::IpNet::from(*a));
+            }
+        }
         for t in &answers.sip.trunks {
             match resolve_trunks(std::slice::from_ref(t)) {
                 Ok(r) => p

@@ -17,6 +17,8 @@ use crate::transaction::write_file_atomically;
 
 pub const WHY_FILE: &str = "/var/lib/asterisk-harden/why.json";
 pub const ACTIONS_LOG: &str = "/var/lib/asterisk-harden/actions.log";
+/// Held while why.json is read, changed and written.
+const WHY_LOCK: &str = "/var/lib/asterisk-harden/.why.lock";
 
 /// The last decision about one address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +47,9 @@ pub fn record(
     reason: &str,
 ) -> std::io::Result<()> {
     let at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    // `watch` and a ban by hand may record at once: without the lock, one
+    // read-change-write would drop the other's entry.
+    let _lock = crate::filelock::hold(&root.path(WHY_LOCK))?;
     let mut all = read(root);
     all.insert(
         address,
@@ -57,7 +62,15 @@ pub fn record(
     let path = root.path(WHY_FILE);
     let text = serde_json::to_string_pretty(&all).expect("why serializes");
     write_file_atomically(&path, text.as_bytes())?;
+    log(root, &at, line)
+}
+
+/// Append one decision to the actions log (and syslog on the real host).
+pub fn log(root: &Root, at: &str, line: &str) -> std::io::Result<()> {
     let log: PathBuf = root.path(ACTIONS_LOG);
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -68,4 +81,28 @@ pub fn record(
         let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", line], None);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_made_at_once_are_all_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::new(tmp.path());
+        let threads: Vec<_> = (0..8u8)
+            .map(|t| {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    for i in 0..15u8 {
+                        let a = IpAddr::from([192, 0, 2, t * 16 + i]);
+                        record(&root, a, Some("BADSIP"), "ban", "test").unwrap();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(read(&root).len(), 8 * 15, "decisions were lost");
+    }
 }

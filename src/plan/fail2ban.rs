@@ -33,7 +33,19 @@ pub fn fail2ban_changes(answers: &Answers, host: &HostFiles) -> (Vec<FileChange>
         &host.fail2ban,
         answers.ssh.final_port(),
         &answers.sip.ports.to_string(),
-        &answers.network.trusted,
+        &answers
+            .network
+            .trusted
+            .iter()
+            .map(ToString::to_string)
+            .chain(
+                answers
+                    .network
+                    .trusted_names
+                    .iter()
+                    .map(|t| t.name.to_string()),
+            )
+            .collect::<Vec<_>>(),
     );
     let path = Path::new(DROPIN);
     let change = FileChange {

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use ipnet::IpNet;
 
-pub use asterisk::AsteriskPlanError;
+pub use asterisk::{AsteriskPlanError, MANAGER_CONF};
 pub use files::{
     ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_UNIT, Stage, distro_loader_units,
     list_units, persistence_paths, rules_unit,
@@ -109,6 +109,19 @@ pub fn firewall_spec(
             notes.push(format!("trunk {name} resolved to {}", addrs.join(", ")));
         }
     }
+    for t in &answers.network.trusted_names {
+        let addrs: Vec<String> = t.addresses.iter().map(ToString::to_string).collect();
+        notes.push(format!(
+            "trusted {} resolved to {}",
+            t.name,
+            addrs.join(", ")
+        ));
+    }
+    let named_trusted = answers
+        .network
+        .trusted_names
+        .iter()
+        .flat_map(|t| t.addresses.iter().copied());
     let mut phone_agents: Vec<String> = Vec::new();
     for agent in &answers.sip.user_agents {
         for pattern in assets().client_patterns(agent.as_str()) {
@@ -121,7 +134,23 @@ pub fn firewall_spec(
         mode: answers.mode,
         interface: answers.network.interface.clone(),
         local_nets: answers.network.local_nets.clone(),
-        trusted: answers.network.trusted.clone(),
+        // Trusted names like trunk names: a set with ipset, fixed rules
+        // with xt_recent.
+        trusted: answers
+            .network
+            .trusted
+            .iter()
+            .copied()
+            .chain(
+                named_trusted
+                    .clone()
+                    .filter(|_| lists == ListStore::XtRecent)
+                    .map(IpNet::from),
+            )
+            .collect(),
+        named_trusted: named_trusted
+            .filter(|_| lists == ListStore::Ipset)
+            .collect(),
         forward: answers.network.forward,
         // With ipset, the addresses of trunk names live in a set that
         // `names refresh` keeps current; otherwise one rule per address.

@@ -1,4 +1,4 @@
-//! Trunk names kept in a set need their timer: the units that run
+//! Trunk and trusted names kept in sets need their timer: the units that run
 //! `names refresh` every 5 minutes, written (and enabled) on confirm.
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ pub const NAMES_SERVICE: &str = "/etc/systemd/system/asterisk-harden-names.servi
 pub const NAMES_TIMER: &str = "/etc/systemd/system/asterisk-harden-names.timer";
 
 pub fn names_changes(firewall: &FirewallSpec, host: &HostFiles, files: &mut Vec<FileChange>) {
-    if firewall.named_trunks.is_empty() {
+    if firewall.named_trunks.is_empty() && firewall.named_trusted.is_empty() {
         return;
     }
     let bin = host.exe.display().to_string();
@@ -31,7 +31,7 @@ pub fn names_changes(firewall: &FirewallSpec, host: &HostFiles, files: &mut Vec<
             path,
             after: text.replace("@BIN@", &bin),
             stage: Stage::Confirm,
-            why: "trunk names followed every 5 minutes, no rule reloaded (enabled on confirm)"
+            why: "trunk and trusted names followed every 5 minutes, no rule reloaded (enabled on confirm)"
                 .into(),
             after_write: AfterWrite::Nothing,
         });

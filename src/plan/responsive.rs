@@ -50,6 +50,34 @@ fn usable(secret: &str) -> bool {
     secret.len() >= 32 && secret.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// manager.conf without our `[asterisk-harden-watch]` section, every other
+/// line as it was.
+pub fn without_watch_user(text: &str) -> String {
+    let header = format!("[{AMI_USER}]");
+    let mut out = String::new();
+    let mut ours = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            ours = t.starts_with(&header);
+        }
+        if !ours {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Whether manager.conf has the watcher's user.
+pub fn has_watch_user(text: &str) -> bool {
+    let header = format!("[{AMI_USER}]");
+    text.lines().any(|l| l.trim_start().starts_with(&header))
+}
+
 /// manager.conf with exactly one `[asterisk-harden-watch]` section (ours,
 /// at the end), every other line as it was.
 pub fn with_watch_user(text: &str, secret: &str) -> String {
@@ -88,16 +116,24 @@ pub fn responsive_changes(
     files: &mut Vec<FileChange>,
     notes: &mut Vec<String>,
 ) {
-    if !answers.responsive.is_some_and(|r| r.enabled) {
-        return;
-    }
     let manager = PathBuf::from(MANAGER_CONF);
-    let Some(current) = files
+    let current = files
         .iter()
         .find(|f| f.path == manager)
         .map(|f| f.after.clone())
-        .or_else(|| host.text(&manager).map(str::to_string))
-    else {
+        .or_else(|| host.text(&manager).map(str::to_string));
+    if !answers.responsive.is_some_and(|r| r.enabled) {
+        // Turned off: an AMI user nobody uses is not left behind (and the
+        // unit, which could no longer log in, goes on confirm).
+        if let Some(text) = current.filter(|t| has_watch_user(t)) {
+            let why = format!(
+                "[responsive] is off: the watcher's AMI user {AMI_USER} is removed (then `module reload manager`; the watch unit is stopped and removed on confirm)"
+            );
+            edit(files, host, manager, without_watch_user(&text), why);
+        }
+        return;
+    }
+    let Some(current) = current else {
         notes.push(format!(
             "[responsive]: {MANAGER_CONF} does not exist, so `watch` has no AMI user to log in with"
         ));
@@ -113,20 +149,7 @@ pub fn responsive_changes(
     let why = format!(
         "AMI user {AMI_USER} for `watch`: security events only, from localhost (then `module reload manager`)"
     );
-    match files.iter_mut().find(|f| f.path == manager) {
-        Some(f) => {
-            f.after = after;
-            f.why = format!("{}; {why}", f.why);
-        }
-        None => files.push(FileChange {
-            before: host.text(&manager).map(str::to_string),
-            path: manager,
-            after,
-            stage: Stage::Apply,
-            why,
-            after_write: AfterWrite::ReloadAmi,
-        }),
-    }
+    edit(files, host, manager, after, why);
     let path = PathBuf::from(SECRET_FILE);
     files.push(FileChange {
         before: host.text(&path).map(str::to_string),
@@ -146,6 +169,31 @@ pub fn responsive_changes(
         why: "the responsive service, enabled and started on confirm".into(),
         after_write: AfterWrite::Nothing,
     });
+}
+
+/// manager.conf's new text, merged into its change if there is one (the
+/// AMI bind address may already be edited).
+fn edit(
+    files: &mut Vec<FileChange>,
+    host: &HostFiles,
+    manager: PathBuf,
+    after: String,
+    why: String,
+) {
+    match files.iter_mut().find(|f| f.path == manager) {
+        Some(f) => {
+            f.after = after;
+            f.why = format!("{}; {why}", f.why);
+        }
+        None => files.push(FileChange {
+            before: host.text(&manager).map(str::to_string),
+            path: manager,
+            after,
+            stage: Stage::Apply,
+            why,
+            after_write: AfterWrite::ReloadAmi,
+        }),
+    }
 }
 
 /// Paths the plan reads for this part.
@@ -180,5 +228,9 @@ mod tests {
             "{shown}"
         );
         assert!(!masked(Path::new(SECRET_FILE), "cd34\n").contains("cd34"));
+        // Turned off: exactly our section goes, the rest stays.
+        let off = without_watch_user(&twice);
+        assert_eq!(off, before, "{off}");
+        assert!(!has_watch_user(&off) && has_watch_user(&twice));
     }
 }

@@ -65,12 +65,15 @@ fn sets_used(spec: &FirewallSpec, tables: &[Table], family: Family) -> Vec<IpSet
     .into_iter()
     .map(|(list, timeout)| IpSet {
         name: set_name(list, family),
+        kind: SetKind::HashIp,
         family,
         timeout,
         maxelem: d.set_capacity,
         members: Vec::new(),
     })
     .chain(trunk_set(spec, family))
+    .chain(super::trusted::set(spec, family))
+    .chain([super::blocklist::set(family)])
     .filter(|s| named(&s.name))
     .collect()
 }
@@ -79,6 +82,7 @@ fn sets_used(spec: &FirewallSpec, tables: &[Table], family: Family) -> Vec<IpSet
 fn trunk_set(spec: &FirewallSpec, family: Family) -> Option<IpSet> {
     (!spec.named_trunks.is_empty()).then(|| IpSet {
         name: set_name(NAMED_TRUNKS, family),
+        kind: SetKind::HashIp,
         family,
         timeout: 0,
         maxelem: 65_536,

@@ -68,8 +68,8 @@ pub(super) fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
             Target::Accept,
         ));
     }
-    for net in of_family(&spec.trusted, family) {
-        input.push(Rule::new(vec![Match::Source(*net)], Target::Accept).why("trusted source"));
+    for source in super::trusted::sources(spec, family) {
+        input.push(Rule::new(vec![source], Target::Accept).why("trusted source"));
     }
     for source in trunk_sources(spec, family) {
         for p in [Proto::Udp, Proto::Tcp] {
@@ -167,8 +167,8 @@ pub(super) fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     chains.push(builtin("OUTPUT", Verdict::Accept, vec![]));
     if strict {
         let mut gate = Vec::new();
-        for net in of_family(&spec.trusted, family) {
-            gate.push(Rule::new(vec![Match::Source(*net)], Target::Return));
+        for source in super::trusted::sources(spec, family) {
+            gate.push(Rule::new(vec![source], Target::Return));
         }
         for source in trunk_sources(spec, family) {
             gate.push(Rule::new(vec![source], Target::Return));

@@ -1,6 +1,7 @@
 //! The firewall: a typed model, the builder of the article's rules, and the
 //! iptables-restore renderer. Pure: no I/O.
 
+mod blocklist;
 mod build;
 mod filter;
 mod model;
@@ -9,7 +10,9 @@ mod raw;
 mod render;
 pub mod restore_file;
 mod spec;
+mod trusted;
 
+pub use blocklist::{BLOCKLISTS, MAX_BLOCKLISTS};
 pub use build::{
     BANNED_SCANNERS, INVITE_FLOOD, KNOWN_PHONES, LOG_PREFIX, NAMED_TRUNKS, NEW_TCP, REGISTER_FLOOD,
     TRAPPED_SOURCES, build,
@@ -17,3 +20,4 @@ pub use build::{
 pub use model::*;
 pub use render::{render, render_sets, rule_line};
 pub use spec::FirewallSpec;
+pub use trusted::NAMED_TRUSTED;

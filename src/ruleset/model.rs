@@ -60,11 +60,23 @@ impl ListStore {
     }
 }
 
-/// One `hash:ip` set: `timeout` is the default lifetime of an entry in
-/// seconds (0: until removed).
+/// The kind of an ipset set the rules name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SetKind {
+    /// Single addresses (phones, bans, traps, trunk names).
+    #[default]
+    HashIp,
+    /// A set of sets (`list:set`): the blocklists, one `hash:net` set per
+    /// list, so the rule naming it never changes when a list comes or goes.
+    ListSet,
+}
+
+/// One set: `timeout` is the default lifetime of an entry in seconds (0:
+/// until removed); for a `list:set`, `maxelem` is how many sets it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpSet {
     pub name: String,
+    pub kind: SetKind,
     pub family: Family,
     pub timeout: u32,
     pub maxelem: u32,
@@ -75,6 +87,9 @@ pub struct IpSet {
 impl IpSet {
     /// The line `ipset restore` reads to create it.
     pub fn create_line(&self) -> String {
+        if self.kind == SetKind::ListSet {
+            return format!("create {} list:set size {}", self.name, self.maxelem);
+        }
         format!(
             "create {} hash:ip family {} timeout {} maxelem {}",
             self.name,

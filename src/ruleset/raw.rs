@@ -47,11 +47,8 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let strict = spec.mode == Mode::Strict;
     let lists = Lists::of(spec, family);
     let mut entry = Vec::new();
-    for net in of_family(&spec.trusted, family) {
-        entry.push(
-            Rule::new(vec![Match::Source(*net)], Target::Accept)
-                .why("trusted source: never banned"),
-        );
+    for source in super::trusted::sources(spec, family) {
+        entry.push(Rule::new(vec![source], Target::Accept).why("trusted source: never banned"));
     }
     for source in trunk_sources(spec, family) {
         entry.push(Rule::new(vec![source], Target::Accept).why("SIP trunk provider: never banned"));
@@ -65,6 +62,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
         entry.push(banned_drop(lists));
+        entry.extend(super::blocklist::drop_rule(spec, family));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -115,6 +113,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     if !strict {
         entry.push(banned_drop(lists));
+        entry.extend(super::blocklist::drop_rule(spec, family));
     }
     entry.push(Rule::new(
         vec![proto(Proto::Tcp), ports(spec.sip_ports)],

@@ -15,6 +15,9 @@ pub struct FirewallSpec {
     pub local_nets: Vec<IpNet>,
     /// Accepted before any ban, never banned.
     pub trusted: Vec<IpNet>,
+    /// The addresses trusted names resolve to now, where the lists are
+    /// ipset sets: kept in the NAMED_TRUSTED set (`names refresh`).
+    pub named_trusted: Vec<std::net::IpAddr>,
     /// FORWARD: not declared (kept as it is) or policy DROP.
     pub forward: Forward,
     /// SIP providers: accepted for SIP, never banned.

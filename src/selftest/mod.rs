@@ -110,6 +110,7 @@ fn lab_spec(spec: &FirewallSpec) -> FirewallSpec {
     s.trusted.clear();
     s.trunks.clear();
     s.named_trunks.clear();
+    s.named_trusted.clear();
     s
 }
 

@@ -23,6 +23,8 @@ pub struct Drops {
     /// UDP SIP from sources that never named the hostname, and TCP SIP data
     /// before the hostname (strict mode).
     pub sip_without_hostname: u64,
+    /// Packets from sources on a blocklist (`blocklist add`).
+    pub blocklist: u64,
 }
 
 impl Drops {
@@ -35,6 +37,7 @@ impl Drops {
             + self.bad_tcp_flags
             + self.rate_limit
             + self.sip_without_hostname
+            + self.blocklist
     }
 }
 
@@ -94,6 +97,7 @@ pub fn drops(rules: &[CountedRule]) -> Drops {
             "DPTS" if t.ends_with("-j RLMSET") || drops_to(r) => d.port_scan_trap += n,
             "BADSIP" | "RLMSET" | "DPTS" => {}
             _ if matches_list(r, "BADSIP") && drops_to(r) => d.banned_source += n,
+            _ if matches_list(r, crate::ruleset::BLOCKLISTS) && drops_to(r) => d.blocklist += n,
             _ if matches_list(r, "RLM") && (drops_to(r) || t.ends_with("-j RLMSET")) => {
                 d.trapped_source += n
             }
@@ -158,7 +162,8 @@ mod tests {
         *filter\n[3:120] -A INPUT -m set --match-set ah-RLM src -j RLMSET\n\
         [1:40] -A DPTS -p tcp -m tcp --dport 5900 -j RLMSET\n[0:0] -A DPTS -p tcp -m tcp --dport 443 -j DROP\n\
         [4:160] -A RLMSET -j SET --del-set ah-MYSIP src\n[4:160] -A RLMSET -j SET --add-set ah-RLM src --exist\n\
-        [4:160] -A RLMSET -j DROP\nCOMMIT\n*raw\n[5:200] -A SIPRAW -m set --match-set ah-BADSIP6 src -j DROP\nCOMMIT\n";
+        [4:160] -A RLMSET -j DROP\nCOMMIT\n*raw\n[5:200] -A SIPRAW -m set --match-set ah-BADSIP6 src -j DROP\n\
+        [7:280] -A SIPRAW -m set --match-set ah-BLOCK src -j DROP\nCOMMIT\n";
 
     #[test]
     fn counts_each_packet_once_with_ipset() {
@@ -167,7 +172,8 @@ mod tests {
         assert_eq!(d.banned_source, 9, "4 IPv4 and 5 IPv6");
         assert_eq!(d.port_scan_trap, 1);
         assert_eq!(d.trapped_source, 5, "2 SIP in raw, 3 in INPUT");
-        assert_eq!(d.total(), 16);
+        assert_eq!(d.blocklist, 7);
+        assert_eq!(d.total(), 23);
     }
 
     #[test]
@@ -184,7 +190,8 @@ mod tests {
                 bogon: 5,
                 bad_tcp_flags: 8,
                 rate_limit: 0,
-                sip_without_hostname: 6
+                sip_without_hostname: 6,
+                blocklist: 0
             }
         );
         assert_eq!(d.total(), 35);

@@ -214,6 +214,7 @@ pub fn report(s: &Status) -> String {
             d.rate_limit,
         ),
         ("SIP without the secret hostname", d.sip_without_hostname),
+        ("from sources on a blocklist", d.blocklist),
     ] {
         out.push_str(&format!("  {n:>10}  {what}\n"));
     }

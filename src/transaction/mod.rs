@@ -35,6 +35,7 @@ use std::time::Duration;
 
 pub use backup::{BACKUP_DIR, BackupError, BackupSet, Manifest};
 pub use boot::boot_loader;
+pub use build_binary::is_cargo_build;
 pub use confirm::{confirm, newest, rollback};
 pub use deferred::Deferred;
 pub use firewall::FirewallError;

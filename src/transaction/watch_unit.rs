@@ -9,7 +9,7 @@ use crate::root::Root;
 
 /// What was done, or what to do, for each unit that is installed.
 pub fn enable(root: &Root) -> Vec<String> {
-    let mut said = Vec::new();
+    let mut said = retire_watch(root);
     for (path, unit, what) in [
         (
             WATCH_UNIT,
@@ -42,4 +42,35 @@ pub fn enable(root: &Root) -> Vec<String> {
         );
     }
     said
+}
+
+/// `[responsive]` turned off: manager.conf no longer has the watcher's AMI
+/// user, so its unit (which restarts every 2 s) is stopped, disabled and
+/// removed. Returns what was done.
+fn retire_watch(root: &Root) -> Vec<String> {
+    let unit = root.path(WATCH_UNIT);
+    let manager = std::fs::read_to_string(root.path(crate::plan::MANAGER_CONF)).unwrap_or_default();
+    if !unit.exists() || crate::plan::responsive::has_watch_user(&manager) {
+        return Vec::new();
+    }
+    let name = "asterisk-harden-watch.service";
+    if root.is_system() {
+        let _ = exec::run("systemctl", &["disable", "--now", name], None);
+    }
+    if let Err(e) = std::fs::remove_file(&unit) {
+        return vec![format!(
+            "could not remove {} ({e}): [responsive] is off, remove it yourself",
+            unit.display()
+        )];
+    }
+    if root.is_system() {
+        let _ = exec::run("systemctl", &["daemon-reload"], None);
+    }
+    vec![if root.is_system() {
+        format!("stopped, disabled and removed {name}: [responsive] is off (its AMI user is gone)")
+    } else {
+        format!(
+            "sandbox root: removed {name} ([responsive] is off; a real host would stop and disable it first)"
+        )
+    }]
 }

@@ -100,8 +100,9 @@ impl Review {
 }
 
 /// Resolve trunk names, read the files, and plan: the review's content.
-pub fn prepare_review(host: &HostView, answers: Answers) -> Result<Review, String> {
+pub fn prepare_review(host: &HostView, mut answers: Answers) -> Result<Review, String> {
     let trunks = resolve_trunks(&answers.sip.trunks).map_err(|e| e.to_string())?;
+    crate::resolve::resolve_trusted(&mut answers).map_err(|e| e.to_string())?;
     let files = HostFiles::read(&host.root, &paths_to_read(&answers))
         .map_err(|e| format!("reading the files the plan changes: {e}"))?;
     let plan = plan(&answers, &trunks, &files).map_err(|e| e.to_string())?;
