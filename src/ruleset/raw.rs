@@ -59,12 +59,20 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let mut newsip = Vec::new();
     if strict {
         entry.push(
-            Rule::new(vec![lists.listed(KNOWN_PHONES)], jump("PHONE"))
-                .why("a phone that already named the hostname (or sent a whitelisted user agent): the fast path"),
+            Rule::new(vec![lists.listed(KNOWN_PHONES)], Target::Accept).why(
+                "a known phone's TCP (its UDP took the fast path in PREROUTING): never banned here",
+            ),
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
         entry.push(banned_drop(lists));
+        entry.push(
+            Rule::new(vec![lists.checked(QUIET_SOURCES, Some(spec.quiet_seconds))], jump("QUIET")).why(format!(
+                "a stranger that kept sending SIP without the hostname (ASIP put it on QUIET): its UDP SIP\n\
+                 and RTP are dropped for {} s at the cost of this one lookup, before any string match",
+                spec.quiet_seconds
+            )),
+        );
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -184,20 +192,21 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         }
     }
 
+    let mut prerouting = Vec::new();
+    if strict {
+        prerouting.extend(phone_fast_path(spec, lists));
+    }
+    prerouting.push(Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
+        "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
+    ));
     let mut chains = vec![
-        builtin(
-            "PREROUTING",
-            Verdict::Accept,
-            vec![Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
-                "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
-            )],
-        ),
+        builtin("PREROUTING", Verdict::Accept, prerouting),
         builtin("OUTPUT", Verdict::Accept, vec![]),
         chain("SIPRAW", entry),
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
-        chains.push(chain("PHONE", phone_fast_path()));
+        chains.push(chain("QUIET", quiet(spec)));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
@@ -212,14 +221,40 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
 }
 
-/// A known phone: its UDP untracked (connection tracking is most of the
-/// per-packet cost of a one-way RTP stream), then accepted. TCP stays
-/// tracked: the TCP gate needs it. No trap lookup here: a trapped source is
-/// taken off MYSIP (RLMSET) and cannot get back on while trapped (NEWSIP), so
-/// every packet of every call saves one list lookup.
-fn phone_fast_path() -> Vec<Rule> {
+/// A known phone's UDP: untracked (connection tracking is most of the
+/// per-packet cost of a one-way RTP stream), then accepted, in the first two
+/// rules of PREROUTING: one set lookup and one state test per packet, as
+/// near the floor as iptables goes (no jump, nothing else looked at). TCP
+/// stays tracked: the TCP gate needs it. No trap lookup here: a trapped
+/// source is taken off MYSIP (RLMSET) and cannot get back on while trapped
+/// (NEWSIP). Nothing else is untracked before connection tracking, so the
+/// state test accepts exactly what the first rule marked.
+fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
+    [
+        Rule::new(
+            vec![
+                from_outside(spec),
+                proto(Proto::Udp),
+                lists.listed(KNOWN_PHONES),
+            ],
+            Target::Notrack,
+        )
+        .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent)."),
+        Rule::new(
+            vec![
+                proto(Proto::Udp),
+                Match::Conntrack(vec![CtState::Untracked]),
+            ],
+            Target::Accept,
+        ),
+    ]
+}
+
+/// What a quieted source loses: its UDP SIP and RTP, nothing else (SSH,
+/// TCP SIP and every other port go on as for any stranger).
+fn quiet(spec: &FirewallSpec) -> Vec<Rule> {
     vec![
-        Rule::new(vec![proto(Proto::Udp)], Target::Notrack),
-        Rule::new(vec![], Target::Accept),
+        Rule::new(vec![proto(Proto::Udp), ports(spec.sip_ports)], Target::Drop),
+        Rule::new(vec![proto(Proto::Udp), ports(spec.rtp_ports)], Target::Drop),
     ]
 }

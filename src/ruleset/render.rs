@@ -169,6 +169,25 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
         }
         Match::Length(lo, hi) => push(&["-m", "length", "--length", &format!("{lo}:{hi}")]),
         Match::InSet(name) => push(&["-m", "set", "--match-set", name, "src"]),
+        Match::HashLimitAbove {
+            name,
+            per_second,
+            burst,
+            expire_ms,
+        } => push(&[
+            "-m",
+            "hashlimit",
+            "--hashlimit-above",
+            &format!("{per_second}/sec"),
+            "--hashlimit-burst",
+            &burst.to_string(),
+            "--hashlimit-mode",
+            "srcip",
+            "--hashlimit-name",
+            name,
+            "--hashlimit-htable-expire",
+            &expire_ms.to_string(),
+        ]),
     }
 }
 
