@@ -70,7 +70,7 @@ for v in "${variants[@]}"; do
         # 100,000 other addresses on each set (phones, bans, traps, quiet;
         # timeout 0: kept for the whole run): lookups must stay flat.
         for set in ah-MYSIP ah-BADSIP ah-RLM ah-QUIET; do
-          case "$set" in ah-MYSIP) net=20 ;; ah-BADSIP) net=21 ;; ah-RLM) net=22 ;; *) net=23 ;; esac
+          case "$set" in ah-MYSIP) net=20 ;; ah-BADSIP) net=22 ;; ah-RLM) net=24 ;; *) net=26 ;; esac
           awk -v s="$set" -v n="$net" -v c="$bulk" 'BEGIN { for (i = 0; i < c; i++) printf "add %s 10.%d.%d.%d timeout 0\n", s, n + int(i / 65536), int(i / 256) % 256, i % 256 }'
         done | ip netns exec "$pbx" ipset restore -exist
       fi
@@ -134,10 +134,10 @@ run() { # VARIANT SCENARIO -> packets per second sent (the firewall runs in the 
     flood) from=10.88.0.3 ;;
     stranger) from=10.88.0.4; kind=stranger ;;
     strangers)
-      ip netns exec "$tag-$1-cli" "$blast" send-many 10.88.4.0 "$many" 10.88.0.1:5060 stranger "$sample" | awk '{ print $3 }'
+      ip netns exec "$tag-$1-cli" "$blast" send-many 10.88.4.0 "$many" 10.88.0.1:5060 stranger "$sample" | awk '{ print $4 }'
       return ;;
   esac
-  ip netns exec "$tag-$1-cli" "$blast" send "$from" "10.88.0.1:$port" "$kind" "$sample" | awk '{ print $3 }'
+  ip netns exec "$tag-$1-cli" "$blast" send "$from" "10.88.0.1:$port" "$kind" "$sample" | awk '{ print $4 }'
 }
 
 declare -A delivered
@@ -152,10 +152,16 @@ for v in "${variants[@]}"; do
 done
 
 declare -A rate
+# Each round visits the traffic kinds in a shuffled order and, for each, the
+# variants back to back in a shuffled order: the ratios of one row are taken
+# seconds apart, so the machine's drift (other work on a shared box) moves
+# numerator and denominator together.
 for ((r = 0; r < rounds; r++)); do
-  while read -r v s; do
-    rate[$v,$s,$r]=$(run "$v" "$s")
-  done < <(for v in "${variants[@]}"; do for s in "${scenarios[@]}"; do echo "$v $s"; done; done | shuf)
+  for s in $(printf '%s\n' "${scenarios[@]}" | shuf); do
+    for v in $(printf '%s\n' "${variants[@]}" | shuf); do
+      rate[$v,$s,$r]=$(run "$v" "$s")
+    done
+  done
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -191,7 +197,7 @@ echo " ours/floor: ours over the iptables floor within each round, median; the p
 quiet=$(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET -terse | awk -F': ' '/^Number of entries/ { print $2 }')
 echo "quiet: ours holds $quiet quieted strangers after the run (the one source and the $many rotating ones)"
 held=$(ip netns exec "$tag-ours100k-pbx" ipset list ah-BADSIP -terse | awk -F': ' '/^Number of entries/ { print $2 }')
-first=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.21.0.0 2>/dev/null && echo kept || echo LOST)
+first=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.22.0.0 2>/dev/null && echo kept || echo LOST)
 scanner=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.88.0.3 2>/dev/null && echo kept || echo LOST)
 cap=$(cat /sys/module/xt_recent/parameters/ip_list_tot 2>/dev/null || echo unknown)
 echo "ban capacity: ours+100k holds $held bans after the run (first bulk address $first, the live scanner $scanner);"

@@ -70,9 +70,8 @@ pub fn backend(version: &str) -> Option<String> {
 
 /// User chains of other tools in `iptables-save` output.
 pub fn foreign_chains(save: &str) -> Vec<String> {
-    const OURS: [&str; 18] = [
+    const OURS: [&str; 17] = [
         "PHONE",
-        "QUIET",
         "QUIETSET",
         "RAWBOGONS",
         "SIPRAW",

@@ -20,12 +20,13 @@ pub(super) fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     if strict {
         input.push(
             Rule::new(
-                vec![proto(Proto::Udp), Match::Conntrack(vec![CtState::Untracked])],
+                vec![Match::Conntrack(vec![CtState::Untracked])],
                 Target::Accept,
             )
             .why(
                 "The fast path: a known phone's UDP (SIP and RTP) was checked in the raw table and not\n\
-                 tracked; nothing else is untracked here. First, so the hot path is one rule.",
+                 tracked; nothing else is untracked here (strict mode owns the raw table). First, so the\n\
+                 hot path is one rule, as in the floor of any stateful ruleset.",
             ),
         );
         input.push(

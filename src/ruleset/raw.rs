@@ -59,20 +59,18 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let mut newsip = Vec::new();
     if strict {
         entry.push(
-            Rule::new(vec![lists.listed(KNOWN_PHONES)], Target::Accept).why(
+            Rule::new(
+                vec![proto(Proto::Tcp), lists.listed(KNOWN_PHONES)],
+                Target::Accept,
+            )
+            .why(
                 "a known phone's TCP (its UDP took the fast path in PREROUTING): never banned here",
             ),
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
         entry.push(banned_drop(lists));
-        entry.push(
-            Rule::new(vec![lists.checked(QUIET_SOURCES, Some(spec.quiet_seconds))], jump("QUIET")).why(format!(
-                "a stranger that kept sending SIP without the hostname (ASIP put it on QUIET): its UDP SIP\n\
-                 and RTP are dropped for {} s at the cost of this one lookup, before any string match",
-                spec.quiet_seconds
-            )),
-        );
+        entry.extend(quiet(spec, lists));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -193,10 +191,13 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
 
     let mut prerouting = Vec::new();
+    let mut to_sipraw = vec![from_outside(spec)];
     if strict {
-        prerouting.extend(phone_fast_path(spec, lists));
+        prerouting.push(phone_fast_path(spec, lists));
+        // What the fast path marked is done here: the policy accepts it.
+        to_sipraw.push(Match::ConntrackNot(vec![CtState::Untracked]));
     }
-    prerouting.push(Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
+    prerouting.push(Rule::new(to_sipraw, jump("SIPRAW")).why(
         "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
     ));
     let mut chains = vec![
@@ -206,7 +207,6 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
-        chains.push(chain("QUIET", quiet(spec)));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
@@ -222,39 +222,45 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
 }
 
 /// A known phone's UDP: untracked (connection tracking is most of the
-/// per-packet cost of a one-way RTP stream), then accepted, in the first two
-/// rules of PREROUTING: one set lookup and one state test per packet, as
-/// near the floor as iptables goes (no jump, nothing else looked at). TCP
-/// stays tracked: the TCP gate needs it. No trap lookup here: a trapped
-/// source is taken off MYSIP (RLMSET) and cannot get back on while trapped
-/// (NEWSIP). Nothing else is untracked before connection tracking, so the
-/// state test accepts exactly what the first rule marked.
-fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
-    [
-        Rule::new(
-            vec![
-                from_outside(spec),
-                proto(Proto::Udp),
-                lists.listed(KNOWN_PHONES),
-            ],
-            Target::Notrack,
-        )
-        .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent)."),
-        Rule::new(
-            vec![
-                proto(Proto::Udp),
-                Match::Conntrack(vec![CtState::Untracked]),
-            ],
-            Target::Accept,
-        ),
-    ]
+/// per-packet cost of a one-way RTP stream), then left to the policy: the
+/// next rule sends only tracked packets on to SIPRAW. One set lookup and one
+/// state test per packet, as near the floor as iptables goes (no jump,
+/// nothing else looked at). TCP stays tracked: the TCP gate needs it. No
+/// trap lookup here: a trapped source is taken off MYSIP (RLMSET) and cannot
+/// get back on while trapped (NEWSIP).
+fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> Rule {
+    Rule::new(
+        vec![
+            from_outside(spec),
+            proto(Proto::Udp),
+            lists.listed(KNOWN_PHONES),
+        ],
+        Target::Notrack,
+    )
+    .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent).")
 }
 
 /// What a quieted source loses: its UDP SIP and RTP, nothing else (SSH,
-/// TCP SIP and every other port go on as for any stranger).
-fn quiet(spec: &FirewallSpec) -> Vec<Rule> {
-    vec![
-        Rule::new(vec![proto(Proto::Udp), ports(spec.sip_ports)], Target::Drop),
-        Rule::new(vec![proto(Proto::Udp), ports(spec.rtp_ports)], Target::Drop),
+/// TCP SIP and every other port go on as for any stranger). The ports are
+/// compared before the lookup, so other traffic pays nothing, and a flood
+/// to the SIP ports one lookup.
+fn quiet(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
+    let on = |p| {
+        Rule::new(
+            vec![
+                proto(Proto::Udp),
+                ports(p),
+                lists.checked(QUIET_SOURCES, Some(spec.quiet_seconds)),
+            ],
+            Target::Drop,
+        )
+    };
+    [
+        on(spec.sip_ports).why(format!(
+            "a stranger that kept sending SIP without the hostname (ASIP put it on QUIET): its UDP SIP\n\
+             and RTP are dropped for {} s at the cost of one lookup, before any string match",
+            spec.quiet_seconds
+        )),
+        on(spec.rtp_ports),
     ]
 }

@@ -113,18 +113,9 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
             }
             push(&["--syn"]);
         }
-        Match::Conntrack(states) => {
-            let names: Vec<&str> = states
-                .iter()
-                .map(|s| match s {
-                    CtState::New => "NEW",
-                    CtState::Established => "ESTABLISHED",
-                    CtState::Related => "RELATED",
-                    CtState::Invalid => "INVALID",
-                    CtState::Untracked => "UNTRACKED",
-                })
-                .collect();
-            push(&["-m", "conntrack", "--ctstate", &names.join(",")]);
+        Match::Conntrack(states) => push(&["-m", "conntrack", "--ctstate", &ct_states(states)]),
+        Match::ConntrackNot(states) => {
+            push(&["-m", "conntrack", "!", "--ctstate", &ct_states(states)])
         }
         Match::Recent {
             op,
@@ -189,6 +180,20 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
             &expire_ms.to_string(),
         ]),
     }
+}
+
+fn ct_states(states: &[CtState]) -> String {
+    let names: Vec<&str> = states
+        .iter()
+        .map(|s| match s {
+            CtState::New => "NEW",
+            CtState::Established => "ESTABLISHED",
+            CtState::Related => "RELATED",
+            CtState::Invalid => "INVALID",
+            CtState::Untracked => "UNTRACKED",
+        })
+        .collect();
+    names.join(",")
 }
 
 fn target_args(t: &Target, a: &mut Vec<String>) {
