@@ -166,8 +166,6 @@ pub enum Match {
         negated: bool,
     },
     Conntrack(Vec<CtState>),
-    /// `-m conntrack ! --ctstate ...`: in none of these states.
-    ConntrackNot(Vec<CtState>),
     Recent {
         op: RecentOp,
         list: &'static str,

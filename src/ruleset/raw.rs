@@ -191,13 +191,10 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
 
     let mut prerouting = Vec::new();
-    let mut to_sipraw = vec![from_outside(spec)];
     if strict {
-        prerouting.push(phone_fast_path(spec, lists));
-        // What the fast path marked is done here: the policy accepts it.
-        to_sipraw.push(Match::ConntrackNot(vec![CtState::Untracked]));
+        prerouting.extend(phone_fast_path(spec, lists));
     }
-    prerouting.push(Rule::new(to_sipraw, jump("SIPRAW")).why(
+    prerouting.push(Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
         "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
     ));
     let mut chains = vec![
@@ -222,22 +219,27 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
 }
 
 /// A known phone's UDP: untracked (connection tracking is most of the
-/// per-packet cost of a one-way RTP stream), then left to the policy: the
-/// next rule sends only tracked packets on to SIPRAW. One set lookup and one
-/// state test per packet, as near the floor as iptables goes (no jump,
-/// nothing else looked at). TCP stays tracked: the TCP gate needs it. No
-/// trap lookup here: a trapped source is taken off MYSIP (RLMSET) and cannot
-/// get back on while trapped (NEWSIP).
-fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> Rule {
-    Rule::new(
-        vec![
-            from_outside(spec),
-            proto(Proto::Udp),
-            lists.listed(KNOWN_PHONES),
-        ],
-        Target::Notrack,
-    )
-    .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent).")
+/// per-packet cost of a one-way RTP stream), then accepted, in the first two
+/// rules of PREROUTING: one set lookup and one state test per packet, as
+/// near the floor as iptables goes (no jump, nothing else looked at). TCP
+/// stays tracked: the TCP gate needs it. No trap lookup here: a trapped
+/// source is taken off MYSIP (RLMSET) and cannot get back on while trapped
+/// (NEWSIP). Nothing else is untracked before connection tracking (strict
+/// mode owns the raw table), so the state test accepts exactly what the
+/// first rule marked.
+fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
+    [
+        Rule::new(
+            vec![
+                from_outside(spec),
+                proto(Proto::Udp),
+                lists.listed(KNOWN_PHONES),
+            ],
+            Target::Notrack,
+        )
+        .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent)."),
+        Rule::new(vec![Match::Conntrack(vec![CtState::Untracked])], Target::Accept),
+    ]
 }
 
 /// What a quieted source loses: its UDP SIP and RTP, nothing else (SSH,

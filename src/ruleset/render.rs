@@ -114,9 +114,6 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
             push(&["--syn"]);
         }
         Match::Conntrack(states) => push(&["-m", "conntrack", "--ctstate", &ct_states(states)]),
-        Match::ConntrackNot(states) => {
-            push(&["-m", "conntrack", "!", "--ctstate", &ct_states(states)])
-        }
         Match::Recent {
             op,
             list,
