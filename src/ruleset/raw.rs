@@ -192,7 +192,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
 
     let mut prerouting = Vec::new();
     if strict {
-        prerouting.extend(phone_fast_path(spec, lists));
+        prerouting.push(phone_fast_path(spec, lists));
     }
     prerouting.push(Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
         "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
@@ -204,6 +204,7 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
+        chains.push(chain("PHONE", phone_chain()));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
@@ -218,27 +219,30 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
 }
 
+/// A known phone's UDP, the first rule of PREROUTING: one set lookup, then
+/// PHONE (`phone_chain`).
+fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> Rule {
+    Rule::new(
+        vec![
+            from_outside(spec),
+            proto(Proto::Udp),
+            lists.listed(KNOWN_PHONES),
+        ],
+        jump("PHONE"),
+    )
+    .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent).")
+}
+
 /// A known phone's UDP: untracked (connection tracking is most of the
-/// per-packet cost of a one-way RTP stream), then accepted, in the first two
-/// rules of PREROUTING: one set lookup and one state test per packet, as
-/// near the floor as iptables goes (no jump, nothing else looked at). TCP
-/// stays tracked: the TCP gate needs it. No trap lookup here: a trapped
-/// source is taken off MYSIP (RLMSET) and cannot get back on while trapped
-/// (NEWSIP). Nothing else is untracked before connection tracking (strict
-/// mode owns the raw table), so the state test accepts exactly what the
-/// first rule marked.
-fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
-    [
-        Rule::new(
-            vec![
-                from_outside(spec),
-                proto(Proto::Udp),
-                lists.listed(KNOWN_PHONES),
-            ],
-            Target::Notrack,
-        )
-        .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent)."),
-        Rule::new(vec![Match::Conntrack(vec![CtState::Untracked])], Target::Accept),
+/// per-packet cost of a one-way RTP stream), then accepted, with no match
+/// at all (a state test to tell the fast path's packets apart afterwards
+/// cost every other packet too: measured). TCP stays tracked: the TCP gate
+/// needs it. No trap lookup here: a trapped source is taken off MYSIP
+/// (RLMSET) and cannot get back on while trapped (NEWSIP).
+fn phone_chain() -> Vec<Rule> {
+    vec![
+        Rule::new(vec![], Target::Notrack),
+        Rule::new(vec![], Target::Accept),
     ]
 }
 
