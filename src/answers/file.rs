@@ -83,6 +83,9 @@ pub struct SipFile {
     pub rtp: Option<String>,
     pub tls_port: Option<i64>,
     pub rate_limit: Option<bool>,
+    /// Seconds a stranger flooding SIP without the hostname stays quiet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_seconds: Option<i64>,
     /// Trunk networks wider than a /8 (IPv4) or /16 (IPv6) are meant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_wide: Option<bool>,

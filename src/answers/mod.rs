@@ -86,6 +86,9 @@ pub struct Sip {
     pub rtp: PortRange,
     pub tls_port: u16,
     pub rate_limit: bool,
+    /// Seconds a stranger that floods SIP without the hostname stays on the
+    /// quiet list (strict mode).
+    pub quiet_seconds: u32,
     /// The admin wrote `allow_wide = true`: trunk networks may be wide.
     pub allow_wide: bool,
 }
@@ -251,6 +254,10 @@ impl Answers {
             Some(p) => c.check("sip.tls_port", p, values::port(p)),
             None => Some(defaults.tls_port),
         };
+        let quiet_seconds = match sip_file.quiet_seconds {
+            Some(n) => c.check("sip.quiet_seconds", n, values::quiet_seconds(n)),
+            None => Some(values::QUIET_SECONDS),
+        };
         if let (Some(s), Some(r)) = (ports, rtp)
             && s.overlaps(&r)
         {
@@ -370,6 +377,7 @@ impl Answers {
                 rtp: rtp.expect("checked"),
                 tls_port: tls_port.expect("checked"),
                 rate_limit: sip_file.rate_limit.unwrap_or(false),
+                quiet_seconds: quiet_seconds.expect("checked"),
                 allow_wide: allow_wide_trunks,
             },
             asterisk,

@@ -233,6 +233,7 @@ pub(super) fn from_table(table: &Table) -> (AnswersFile, Vec<InvalidValue>) {
             "rtp",
             "tls_port",
             "rate_limit",
+            "quiet_seconds",
             "allow_wide",
         ]);
         file.sip = Some(SipFile {
@@ -243,6 +244,7 @@ pub(super) fn from_table(table: &Table) -> (AnswersFile, Vec<InvalidValue>) {
             rtp: s.string("rtp", "\"10000:20000\""),
             tls_port: s.int("tls_port", "5061"),
             rate_limit: s.boolean("rate_limit"),
+            quiet_seconds: s.int("quiet_seconds", "60"),
             allow_wide: s.boolean("allow_wide"),
         });
     }

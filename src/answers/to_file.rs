@@ -45,6 +45,8 @@ impl Answers {
                 rtp: Some(self.sip.rtp.to_string()),
                 tls_port: Some(i64::from(self.sip.tls_port)),
                 rate_limit: Some(self.sip.rate_limit),
+                quiet_seconds: (self.sip.quiet_seconds != super::values::QUIET_SECONDS)
+                    .then_some(i64::from(self.sip.quiet_seconds)),
                 allow_wide: self.sip.allow_wide.then_some(true),
             }),
             asterisk: self.asterisk.as_ref().map(|a| AsteriskFile {

@@ -156,6 +156,21 @@ pub fn port(n: i64) -> Result<u16, Refusal> {
     }
 }
 
+/// How long a flooding stranger stays quiet unless the answers say.
+pub const QUIET_SECONDS: u32 = 60;
+
+/// Seconds on the quiet list: long enough to matter, short enough that a
+/// phone sharing the address is not kept out for long.
+pub fn quiet_seconds(n: i64) -> Result<u32, Refusal> {
+    match u32::try_from(n) {
+        Ok(s) if (1..=3600).contains(&s) => Ok(s),
+        _ => refuse(
+            format!("{n} is not a quiet time"),
+            "use a number of seconds between 1 and 3600 (60 if left out)",
+        ),
+    }
+}
+
 /// The secret SIP hostname phones must name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hostname(String);

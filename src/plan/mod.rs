@@ -171,6 +171,7 @@ pub fn firewall_spec(
         hostname: answers.sip.hostname.clone(),
         phone_agents,
         rate_limit: answers.sip.rate_limit,
+        quiet_seconds: answers.sip.quiet_seconds,
         lists,
         notes,
     }

@@ -70,8 +70,9 @@ pub fn backend(version: &str) -> Option<String> {
 
 /// User chains of other tools in `iptables-save` output.
 pub fn foreign_chains(save: &str) -> Vec<String> {
-    const OURS: [&str; 16] = [
+    const OURS: [&str; 17] = [
         "PHONE",
+        "QUIETSET",
         "RAWBOGONS",
         "SIPRAW",
         "NEWSIP",

@@ -16,6 +16,15 @@ use crate::assets::assets;
 pub const KNOWN_PHONES: &str = "MYSIP";
 pub const BANNED_SCANNERS: &str = "BADSIP";
 pub const TRAPPED_SOURCES: &str = "RLM";
+/// Strangers that kept sending UDP SIP without naming the hostname: their
+/// UDP SIP and RTP are dropped in the raw table for a short while (strict).
+pub const QUIET_SOURCES: &str = "QUIET";
+/// How a stranger earns the quiet list: more than `QUIET_BURST` UDP SIP
+/// packets without the hostname, faster than `QUIET_PER_SECOND` a second
+/// (xt_hashlimit, per source). A provider that is not listed as a trunk and
+/// sends the odd OPTIONS stays well under it; a flood crosses it at once.
+pub const QUIET_BURST: u32 = 10;
+pub const QUIET_PER_SECOND: u32 = 1;
 /// The set of the addresses trunk names resolve to (ipset only).
 pub const NAMED_TRUNKS: &str = "TRUNKS";
 pub const NEW_TCP: &str = "INSYN";
@@ -61,6 +70,7 @@ fn sets_used(spec: &FirewallSpec, tables: &[Table], family: Family) -> Vec<IpSet
         (KNOWN_PHONES, 0),
         (BANNED_SCANNERS, 0),
         (TRAPPED_SOURCES, d.ban_seconds),
+        (QUIET_SOURCES, spec.quiet_seconds),
     ]
     .into_iter()
     .map(|(list, timeout)| IpSet {

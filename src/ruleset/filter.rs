@@ -20,12 +20,13 @@ pub(super) fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     if strict {
         input.push(
             Rule::new(
-                vec![proto(Proto::Udp), Match::Conntrack(vec![CtState::Untracked])],
+                vec![Match::Conntrack(vec![CtState::Untracked])],
                 Target::Accept,
             )
             .why(
                 "The fast path: a known phone's UDP (SIP and RTP) was checked in the raw table and not\n\
-                 tracked; nothing else is untracked here. First, so the hot path is one rule.",
+                 tracked; nothing else is untracked here (strict mode owns the raw table). First, so the\n\
+                 hot path is one rule, as in the floor of any stateful ruleset.",
             ),
         );
         input.push(
@@ -199,6 +200,12 @@ pub(super) fn filter_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     rlmset.extend(lists.remember(TRAPPED_SOURCES, Target::Drop));
     chains.push(chain("RLMSET", rlmset));
+    if strict {
+        chains.push(chain(
+            "QUIETSET",
+            lists.remember(QUIET_SOURCES, Target::Drop),
+        ));
+    }
     Table {
         name: "filter",
         chains,
@@ -362,6 +369,27 @@ fn asip(spec: &FirewallSpec, lists: Lists) -> Vec<Rule> {
                     Target::Accept,
                 )
                 .why("UDP SIP only from known phones"),
+            );
+            rules.push(
+                Rule::new(
+                    vec![
+                        proto(Proto::Udp),
+                        ports(spec.sip_ports),
+                        Match::HashLimitAbove {
+                            name: "ah-quiet",
+                            per_second: QUIET_PER_SECOND,
+                            burst: QUIET_BURST,
+                            expire_ms: spec.quiet_seconds.saturating_mul(1000),
+                        },
+                    ],
+                    jump("QUIETSET"),
+                )
+                .why(format!(
+                    "a stranger (not trusted, not a trunk, not a known phone, no reply to us) that keeps sending\n\
+                     UDP SIP without the hostname (over {QUIET_BURST} packets, faster than {QUIET_PER_SECOND}/s) is quieted for {} s:\n\
+                     the raw table then drops its UDP SIP and RTP with one lookup (never SSH, never another port)",
+                    spec.quiet_seconds
+                )),
             );
             rules.push(Rule::new(
                 vec![proto(Proto::Udp), ports(spec.sip_ports)],

@@ -201,6 +201,15 @@ pub enum Match {
     Length(u32, u32),
     /// The source is in an ipset set.
     InSet(String),
+    /// xt_hashlimit per source address: matches once a source has sent more
+    /// than `burst` packets faster than `per_second` a second.
+    HashLimitAbove {
+        name: &'static str,
+        per_second: u32,
+        burst: u32,
+        /// Milliseconds an idle source's bucket is kept.
+        expire_ms: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

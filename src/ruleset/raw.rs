@@ -56,13 +56,19 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     let mut newsip = Vec::new();
     if strict {
         entry.push(
-            Rule::new(vec![lists.listed(KNOWN_PHONES)], jump("PHONE"))
-                .why("a phone that already named the hostname (or sent a whitelisted user agent): the fast path"),
+            Rule::new(
+                vec![proto(Proto::Tcp), lists.listed(KNOWN_PHONES)],
+                Target::Accept,
+            )
+            .why(
+                "a known phone's TCP (its UDP took the fast path in PREROUTING): never banned here",
+            ),
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
         entry.push(banned_drop(lists));
         entry.extend(super::blocklist::drop_rule(spec, family));
+        entry.extend(quiet(spec, lists));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -183,20 +189,21 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         }
     }
 
+    let mut prerouting = Vec::new();
+    if strict {
+        prerouting.push(phone_fast_path(spec, lists));
+    }
+    prerouting.push(Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
+        "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
+    ));
     let mut chains = vec![
-        builtin(
-            "PREROUTING",
-            Verdict::Accept,
-            vec![Rule::new(vec![from_outside(spec)], jump("SIPRAW")).why(
-                "The raw table runs before connection tracking: scanners are dropped at the lowest cost.",
-            )],
-        ),
+        builtin("PREROUTING", Verdict::Accept, prerouting),
         builtin("OUTPUT", Verdict::Accept, vec![]),
         chain("SIPRAW", entry),
     ];
     if strict {
         chains.push(chain("NEWSIP", newsip));
-        chains.push(chain("PHONE", phone_fast_path()));
+        chains.push(chain("PHONE", phone_chain()));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
     chains.push(chain(
@@ -211,14 +218,54 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
 }
 
-/// A known phone: its UDP untracked (connection tracking is most of the
-/// per-packet cost of a one-way RTP stream), then accepted. TCP stays
-/// tracked: the TCP gate needs it. No trap lookup here: a trapped source is
-/// taken off MYSIP (RLMSET) and cannot get back on while trapped (NEWSIP), so
-/// every packet of every call saves one list lookup.
-fn phone_fast_path() -> Vec<Rule> {
+/// A known phone's UDP, the first rule of PREROUTING: one set lookup, then
+/// PHONE (`phone_chain`).
+fn phone_fast_path(spec: &FirewallSpec, lists: Lists) -> Rule {
+    Rule::new(
+        vec![
+            from_outside(spec),
+            proto(Proto::Udp),
+            lists.listed(KNOWN_PHONES),
+        ],
+        jump("PHONE"),
+    )
+    .why("The fast path: a phone that already named the hostname (or sent a whitelisted user agent).")
+}
+
+/// A known phone's UDP: untracked (connection tracking is most of the
+/// per-packet cost of a one-way RTP stream), then accepted, with no match
+/// at all (a state test to tell the fast path's packets apart afterwards
+/// cost every other packet too: measured). TCP stays tracked: the TCP gate
+/// needs it. No trap lookup here: a trapped source is taken off MYSIP
+/// (RLMSET) and cannot get back on while trapped (NEWSIP).
+fn phone_chain() -> Vec<Rule> {
     vec![
-        Rule::new(vec![proto(Proto::Udp)], Target::Notrack),
+        Rule::new(vec![], Target::Notrack),
         Rule::new(vec![], Target::Accept),
+    ]
+}
+
+/// What a quieted source loses: its UDP SIP and RTP, nothing else (SSH,
+/// TCP SIP and every other port go on as for any stranger). The ports are
+/// compared before the lookup, so other traffic pays nothing, and a flood
+/// to the SIP ports one lookup.
+fn quiet(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
+    let on = |p| {
+        Rule::new(
+            vec![
+                proto(Proto::Udp),
+                ports(p),
+                lists.checked(QUIET_SOURCES, Some(spec.quiet_seconds)),
+            ],
+            Target::Drop,
+        )
+    };
+    [
+        on(spec.sip_ports).why(format!(
+            "a stranger that kept sending SIP without the hostname (ASIP put it on QUIET): its UDP SIP\n\
+             and RTP are dropped for {} s at the cost of one lookup, before any string match",
+            spec.quiet_seconds
+        )),
+        on(spec.rtp_ports),
     ]
 }

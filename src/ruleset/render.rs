@@ -113,19 +113,7 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
             }
             push(&["--syn"]);
         }
-        Match::Conntrack(states) => {
-            let names: Vec<&str> = states
-                .iter()
-                .map(|s| match s {
-                    CtState::New => "NEW",
-                    CtState::Established => "ESTABLISHED",
-                    CtState::Related => "RELATED",
-                    CtState::Invalid => "INVALID",
-                    CtState::Untracked => "UNTRACKED",
-                })
-                .collect();
-            push(&["-m", "conntrack", "--ctstate", &names.join(",")]);
-        }
+        Match::Conntrack(states) => push(&["-m", "conntrack", "--ctstate", &ct_states(states)]),
         Match::Recent {
             op,
             list,
@@ -169,7 +157,40 @@ fn match_args(m: &Match, family: Family, a: &mut Vec<String>) {
         }
         Match::Length(lo, hi) => push(&["-m", "length", "--length", &format!("{lo}:{hi}")]),
         Match::InSet(name) => push(&["-m", "set", "--match-set", name, "src"]),
+        Match::HashLimitAbove {
+            name,
+            per_second,
+            burst,
+            expire_ms,
+        } => push(&[
+            "-m",
+            "hashlimit",
+            "--hashlimit-above",
+            &format!("{per_second}/sec"),
+            "--hashlimit-burst",
+            &burst.to_string(),
+            "--hashlimit-mode",
+            "srcip",
+            "--hashlimit-name",
+            name,
+            "--hashlimit-htable-expire",
+            &expire_ms.to_string(),
+        ]),
     }
+}
+
+fn ct_states(states: &[CtState]) -> String {
+    let names: Vec<&str> = states
+        .iter()
+        .map(|s| match s {
+            CtState::New => "NEW",
+            CtState::Established => "ESTABLISHED",
+            CtState::Related => "RELATED",
+            CtState::Invalid => "INVALID",
+            CtState::Untracked => "UNTRACKED",
+        })
+        .collect();
+    names.join(",")
 }
 
 fn target_args(t: &Target, a: &mut Vec<String>) {

@@ -36,6 +36,9 @@ pub struct FirewallSpec {
     /// expanded from known client names.
     pub phone_agents: Vec<String>,
     pub rate_limit: bool,
+    /// How long a stranger that floods SIP without the hostname stays on
+    /// the quiet list (strict mode).
+    pub quiet_seconds: u32,
     /// Where known phones, bans and traps are kept (ipset where the host has it).
     pub lists: ListStore,
     /// Shown as comments at the top of the rendered rules (e.g. how trunk

@@ -113,6 +113,10 @@ pub fn drops(rules: &[CountedRule]) -> Drops {
             "TCPSIP" | "UDPSIP" if t.contains("--name SIP_") && drops_to(r) => d.rate_limit += n,
             "ASIP" if t.contains("-p udp") && drops_to(r) => d.sip_without_hostname += n,
             "SIPTCPGATE" if drops_to(r) => d.sip_without_hostname += n,
+            // A stranger quieted for flooding SIP without the hostname: the
+            // packet that quieted it (QUIETSET) and its UDP SIP and RTP after.
+            "QUIETSET" if drops_to(r) => d.sip_without_hostname += n,
+            _ if matches_list(r, "QUIET") && drops_to(r) => d.sip_without_hostname += n,
             _ => {}
         }
     }

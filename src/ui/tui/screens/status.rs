@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::net::IpAddr;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
@@ -93,7 +94,14 @@ pub struct Selected {
     pub address: String,
 }
 
-#[derive(Debug, Default)]
+/// How the view reads the kernel (tests put a slow stand-in here).
+pub type Reader = fn() -> Result<Status, String>;
+
+fn read_kernel() -> Result<Status, String> {
+    gather().map_err(|e| e.to_string())
+}
+
+#[derive(Debug)]
 pub struct StatusState {
     pub current: Option<Result<Status, String>>,
     /// Drops between consecutive refreshes, oldest first.
@@ -103,15 +111,64 @@ pub struct StatusState {
     pub message: Option<String>,
     last_total: Option<u64>,
     updated: Option<Instant>,
+    reader: Reader,
+    /// A reading under way on its own thread: with 100,000 addresses on
+    /// each set it takes a second or more, and the keys must not wait.
+    pending: Option<Receiver<Result<Status, String>>>,
+}
+
+impl Default for StatusState {
+    fn default() -> Self {
+        Self::with_reader(read_kernel)
+    }
 }
 
 impl StatusState {
-    /// Read the kernel if the last reading is older than `REFRESH`.
+    pub fn with_reader(reader: Reader) -> Self {
+        Self {
+            current: None,
+            history: VecDeque::new(),
+            selected: None,
+            message: None,
+            last_total: None,
+            updated: None,
+            reader,
+            pending: None,
+        }
+    }
+
+    /// Start a reading if the last one is older than `REFRESH`, off the UI
+    /// thread; take it in once it is done. Never waits.
     pub fn refresh_if_due(&mut self) {
+        if let Some(rx) = &self.pending {
+            match rx.try_recv() {
+                Ok(reading) => {
+                    self.pending = None;
+                    self.record(reading);
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.pending = None;
+                    self.record(Err("the status reader stopped before it was done".into()));
+                }
+            }
+            return;
+        }
         if self.updated.is_some_and(|t| t.elapsed() < REFRESH) {
             return;
         }
-        self.record(gather().map_err(|e| e.to_string()));
+        let (tx, rx) = channel();
+        let reader = self.reader;
+        std::thread::spawn(move || {
+            // The view may be gone by now: nothing to tell then.
+            let _ = tx.send(reader());
+        });
+        self.pending = Some(rx);
+    }
+
+    /// A reading is under way.
+    pub fn reading(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// Take a reading (also how tests feed it).
@@ -197,6 +254,8 @@ impl StatusState {
     /// After a change: what it did, and a fresh reading.
     pub fn changed(&mut self, message: String) {
         self.message = Some(message);
+        // A reading begun before the change would show the lists as they were.
+        self.pending = None;
         self.updated = None;
         self.refresh_if_due();
     }
@@ -328,5 +387,34 @@ impl Widget for &StatusView<'_> {
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
             .render(body, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow() -> Result<Status, String> {
+        std::thread::sleep(Duration::from_millis(1500));
+        Err("slow stand-in".into())
+    }
+
+    #[test]
+    fn a_slow_reading_never_holds_the_keys() {
+        let mut s = StatusState::with_reader(slow);
+        let t = Instant::now();
+        s.refresh_if_due();
+        s.refresh_if_due();
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "the view waited for the kernel"
+        );
+        assert!(s.reading() && s.current.is_none());
+        while s.current.is_none() && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+            s.refresh_if_due();
+        }
+        assert!(matches!(&s.current, Some(Err(e)) if e == "slow stand-in"));
+        assert!(!s.reading());
     }
 }
