@@ -57,8 +57,12 @@ impl Tmux {
     /// A server of its own named `tag`: a second terminal is a second
     /// server (tmux 3.3's new-window with window-size manual kills the server).
     fn start_as(tag: &str, command: &str, width: u16, height: u16) -> Self {
+        // Never a name used before in this run: a server being killed
+        // by the last test must not be the one the next test talks to.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let t = Self {
-            socket: format!("ah-test-{}-{tag}", std::process::id()),
+            socket: format!("ah-test-{}-{tag}-{n}", std::process::id()),
         };
         t.run(&[
             "new-session",
@@ -214,9 +218,13 @@ fn command(args: &str) -> String {
 fn assert_restored(t: &Tmux) {
     let screen = t.wait_text("exit=");
     assert!(screen.contains("exit=0"), "exit code:\n{screen}");
+    // Both modes printed (grep writes them one after the other).
     let modes = t.wait_for("stty", Duration::from_secs(5), |s| {
-        s.lines()
-            .any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
+        let shown = |mode: &str| {
+            s.lines()
+                .any(|l| l.trim() == mode || l.trim() == format!("-{mode}"))
+        };
+        shown("icanon") && shown("echo")
     });
     assert!(
         modes.lines().any(|l| l.trim() == "icanon") && modes.lines().any(|l| l.trim() == "echo"),
@@ -509,6 +517,7 @@ fn status_screen_bans_unbans_releases_and_trusts_the_selected_entry() {
     if !allowed() || !common::lab_allowed() {
         return;
     }
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     use common::sandbox::Sandbox;
     use common::*;
     const HOST: &str = "pbx-tui.example.net";
