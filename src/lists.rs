@@ -10,15 +10,14 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::atomic::write_file_atomically;
 use crate::root::Root;
 use crate::sets::{self, SetsError};
-use crate::transaction::write_file_atomically;
 
 /// Our lists: known phones, banned scanners, trapped port scanners.
 pub const LISTS: [&str; 3] = ["MYSIP", "BADSIP", "RLM"];
 pub const LISTS_DIR: &str = "/var/lib/asterisk-harden/lists";
-/// The sets' definitions (`ipset restore` text), written on confirm.
-pub const SETS_FILE: &str = "/etc/asterisk-harden/ipsets";
+pub use crate::plan::SETS_FILE;
 const PROC: &str = "/proc/net/xt_recent";
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +65,7 @@ fn set_addresses(list: &str) -> Option<Vec<String>> {
 /// The addresses on xt_recent's list `name`, if it exists.
 fn xt_recent_addresses(name: &str) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(Path::new(PROC).join(name)).ok()?;
-    Some(crate::status::recent::addresses(&text))
+    Some(crate::recent::addresses(&text))
 }
 
 /// What the kernel holds for `name`: its ipset sets, else its xt_recent list.
@@ -149,10 +148,7 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
         if name == crate::ruleset::KNOWN_PHONES && !addresses.is_empty() {
             // The phones `watch` learned in a relaxed mode have a set of
             // their own that no rule names: made again here.
-            crate::operate::kernel::ensure_known_phones().map_err(|e| match e {
-                crate::operate::KernelError::Sets(s) => ListsError::Sets(s),
-                other => ListsError::Sets(SetsError::Refused(other.to_string())),
-            })?;
+            sets::ensure_known_phones()?;
         }
         if !addresses.is_empty() && live_addresses(name).is_none() {
             return Err(ListsError::NotLoaded {

@@ -10,10 +10,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_file_atomically;
 use crate::root::Root;
 use crate::ruleset::{Family, NAMED_TRUNKS, NAMED_TRUSTED, set_name};
 use crate::sets::{self, SetsError};
-use crate::transaction::write_file_atomically;
 
 pub const NAMES_FILE: &str = "/var/lib/asterisk-harden/names.json";
 

@@ -156,6 +156,35 @@ pub fn destroy(name: &str) -> Result<(), SetsError> {
     ipset(&["destroy", name], None).map(|_| ())
 }
 
+/// Where the lists are ipset sets (the ban set exists) but the ruleset has
+/// no known-phone set (the relaxed modes), create one, as the rules would:
+/// `watch` keeps the phones it learns there, and `status` and the saved
+/// lists see them.
+pub fn ensure_known_phones() -> Result<(), SetsError> {
+    use crate::ruleset::{BANNED_SCANNERS, IpSet, KNOWN_PHONES};
+    if exec::find("ipset").is_none() {
+        return Ok(());
+    }
+    let names = names()?;
+    let mut lines = String::new();
+    for f in [Family::Ipv4, Family::Ipv6] {
+        let known = set_name(KNOWN_PHONES, f);
+        if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
+            let set = IpSet {
+                name: known,
+                kind: Default::default(),
+                family: f,
+                timeout: 0,
+                maxelem: crate::assets::assets().defaults.set_capacity,
+                members: Vec::new(),
+            };
+            lines.push_str(&set.create_line());
+            lines.push('\n');
+        }
+    }
+    create(&lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,6 @@
 pub mod netns;
 
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use crate::answers::{AnswersFile, SipFile};
@@ -182,18 +181,8 @@ pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> H
     view
 }
 
-/// The sandbox box's sshd, for the banner probe: answers like OpenSSH on
-/// 127.0.0.1:`port` (inside the demo's namespace only), then closes.
-pub fn stand_in_sshd(port: u16) {
-    let Ok(listener) = TcpListener::bind((Ipv4Addr::LOCALHOST, port)) else {
-        return;
-    };
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 (demo stand-in)\r\n");
-        }
-    });
-}
+#[cfg(test)]
+mod plain_tests;
 
 #[cfg(test)]
 mod tests {

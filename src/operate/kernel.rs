@@ -77,7 +77,7 @@ pub fn has(place: &Place, a: IpAddr) -> Result<bool, KernelError> {
                 source,
             })?;
             let wanted = a.to_string();
-            Ok(crate::status::recent::addresses(&text)
+            Ok(crate::recent::addresses(&text)
                 .iter()
                 .any(|x| x.parse::<IpAddr>().map(|p| p.to_string()).as_deref() == Ok(&wanted)))
         }
@@ -108,33 +108,4 @@ pub fn set(place: &Place, a: IpAddr, on: bool) -> Result<bool, KernelError> {
         }
     }
     Ok(true)
-}
-
-/// Where the lists are ipset sets (the ban set exists) but the ruleset has
-/// no known-phone set (the relaxed modes), create one, as the rules would:
-/// `watch` keeps the phones it learns there, and `status` and the saved
-/// lists see them.
-pub fn ensure_known_phones() -> Result<(), KernelError> {
-    use crate::ruleset::{BANNED_SCANNERS, IpSet, KNOWN_PHONES};
-    if exec::find("ipset").is_none() {
-        return Ok(());
-    }
-    let names = sets::names()?;
-    let mut lines = String::new();
-    for f in [Family::Ipv4, Family::Ipv6] {
-        let known = set_name(KNOWN_PHONES, f);
-        if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
-            let set = IpSet {
-                name: known,
-                kind: Default::default(),
-                family: f,
-                timeout: 0,
-                maxelem: crate::assets::assets().defaults.set_capacity,
-                members: Vec::new(),
-            };
-            lines.push_str(&set.create_line());
-            lines.push('\n');
-        }
-    }
-    Ok(sets::create(&lines)?)
 }

@@ -12,8 +12,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_file_atomically;
 use crate::root::Root;
-use crate::transaction::write_file_atomically;
 
 pub const WHY_FILE: &str = "/var/lib/asterisk-harden/why.json";
 pub const ACTIONS_LOG: &str = "/var/lib/asterisk-harden/actions.log";

@@ -9,8 +9,11 @@ use super::asterisk::MANAGER_CONF;
 use super::files::{AfterWrite, FileChange, Stage};
 use super::host::HostFiles;
 use crate::answers::Answers;
-use crate::watch::{AMI_USER, SECRET_FILE};
 
+/// The manager user apply writes into manager.conf for the watcher.
+pub const AMI_USER: &str = "asterisk-harden-watch";
+/// Its secret (random, 0600), read by `watch` and written by apply.
+pub const SECRET_FILE: &str = "/etc/asterisk-harden/ami-watch.secret";
 pub const WATCH_UNIT: &str = "/etc/systemd/system/asterisk-harden-watch.service";
 
 /// New files at these paths are written 0600, not 0644.

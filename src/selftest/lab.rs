@@ -117,7 +117,7 @@ impl Lab {
         }
         let path = format!("/proc/net/xt_recent/{list}");
         exec::run("ip", &["netns", "exec", &self.pbx, "cat", &path], None)
-            .map(|r| crate::status::recent::addresses(&r.stdout))
+            .map(|r| crate::recent::addresses(&r.stdout))
             .unwrap_or_default()
     }
 }

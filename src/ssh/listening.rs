@@ -93,6 +93,23 @@ pub fn ssh_banner(port: u16) -> Option<String> {
     text.starts_with("SSH-").then_some(text)
 }
 
+/// The demo box's sshd, for the banner probe: answers like OpenSSH on
+/// 127.0.0.1:`port` (inside the demo's namespace only), then closes. The
+/// box has no real sshd; this stands in once its port would have moved.
+pub fn stand_in_sshd(port: u16) {
+    let Ok(listener) = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 (demo stand-in)\r\n",
+            );
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! ipset sets (or xt_recent lists) are.
 
 pub mod counters;
-pub mod recent;
+pub use crate::recent;
 
 use std::path::Path;
 

@@ -130,7 +130,7 @@ pub(super) fn carry_lists(
 ) {
     let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
     for (name, text) in recent {
-        let addresses = crate::status::recent::addresses(text);
+        let addresses = crate::recent::addresses(text);
         if plan.firewall.lists == ListStore::Ipset && crate::lists::LISTS.contains(&name.as_str()) {
             let parsed: Vec<std::net::IpAddr> =
                 addresses.iter().filter_map(|a| a.parse().ok()).collect();

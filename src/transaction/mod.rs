@@ -12,7 +12,7 @@
 //! the wizard, a terminal hang-up or a dropped SSH session cannot stop it,
 //! and apply supervises it in turn (a guard that dies is noticed at once).
 
-mod atomic;
+use crate::atomic;
 mod backup;
 mod boot;
 mod build_binary;
@@ -56,11 +56,7 @@ use crate::root::Root;
 use crate::ruleset::Family;
 use crate::ssh::SshError;
 
-/// Replace a file atomically (temp file, fsync, rename), keeping an existing
-/// file's mode and owner; new files get 0600. For the tool's own state.
-pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    atomic::write(path, contents, None, 0o600)
-}
+pub use crate::atomic::write_file_atomically;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TxError {

@@ -287,7 +287,7 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let proc_dir = Path::new(firewall::RECENT_PROC);
     for list in &set.manifest.recent_lists {
         if let Some(text) = set.recent(list) {
-            let addresses = crate::status::recent::addresses(&text);
+            let addresses = crate::recent::addresses(&text);
             if let Err(e) = firewall::refill_recent(proc_dir, list, &addresses) {
                 r.errors.push(format!("xt_recent list {list}: {e}"));
             }

@@ -194,7 +194,7 @@ pub fn apply(
     // been reloaded: started before, it would hold the port the
     // transaction's free-port check must find free.
     if let ApplyTarget::DemoNamespace(_) = &host.target {
-        crate::demo::stand_in_sshd(review.ssh_port());
+        crate::ssh::listening::stand_in_sshd(review.ssh_port());
     }
     Ok(applied)
 }

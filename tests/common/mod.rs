@@ -434,7 +434,7 @@ pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
         .arg(format!("/proc/net/xt_recent/{list}"))
         .output()
         .unwrap();
-    asterisk_harden::status::recent::addresses(&String::from_utf8_lossy(&out.stdout))
+    asterisk_harden::recent::addresses(&String::from_utf8_lossy(&out.stdout))
 }
 
 pub fn sources(got: &[(String, String)]) -> Vec<&str> {

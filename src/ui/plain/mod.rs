@@ -4,7 +4,7 @@
 //! apply is the same transaction.
 
 pub mod prompter;
-mod text;
+pub(crate) mod text;
 pub mod waiting;
 
 use std::io::Write;
@@ -397,9 +397,6 @@ fn revert(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer<
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests;
 
 /// The Done lines of a kept change, as the full-screen wizard says them.
 fn done_kept(host: &HostView, review: &actions::Review, backup_id: &str) -> Vec<String> {

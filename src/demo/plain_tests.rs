@@ -1,9 +1,12 @@
-//! The line mode driven by piped lines: the same steps, defaults and checks.
+//! The line mode driven by piped lines on the demo box: the same steps,
+//! defaults and checks. Here, not in `ui::plain`, because the demo box is
+//! built on top of the UI (the UI never imports the demo).
 
-use super::prompter::LinePrompter;
-use super::*;
 use crate::root::Root;
-use crate::ui::host::ApplyTarget;
+use crate::ui::host::{ApplyTarget, HostView};
+use crate::ui::plain::prompter::LinePrompter;
+use crate::ui::plain::{run, text};
+use crate::ui::{Finished, Outcome};
 
 fn demo_host(dir: &std::path::Path) -> HostView {
     crate::demo::write_box(dir).unwrap();
