@@ -181,6 +181,36 @@ pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> H
     view
 }
 
+/// The demo box under `dir`, applied to as if it were this host, where
+/// another change still waits for confirmation (its guard, this process,
+/// alive): any apply there is refused before it changes anything. Its only
+/// programs are an `sshd` that accepts every configuration and `cp`, so the
+/// review's host checks pass and the refusal comes from the transaction.
+/// For the tests of both front ends.
+#[doc(hidden)]
+pub fn box_with_a_pending_change(dir: &Path) -> HostView {
+    use crate::transaction::{Pending, State, StateDir, now};
+    write_box(dir).expect("writing the demo box");
+    let programs = crate::exec::Scripted::new()
+        .answers("ipset", &["list", "-n"], "")
+        .succeeds("sshd")
+        .succeeds("cp");
+    let root = Root::new(dir).with_runner(std::sync::Arc::new(programs));
+    let state = StateDir::new(&root);
+    std::fs::create_dir_all(state.path()).expect("the state directory");
+    let lock = state.lock().expect("the state lock");
+    let waiting = Pending {
+        state: State::Waiting,
+        deadline: Some(now() + 600),
+        guard_pid: Some(std::process::id()),
+        ..Pending::started_here("2026-12-02T091500Z")
+    };
+    state.write(&lock, &waiting).expect("the pending change");
+    // Released before the host is read: reading it takes the lock too.
+    drop(lock);
+    host_view(&root, ApplyTarget::Host, String::new())
+}
+
 #[cfg(test)]
 mod plain_tests;
 

@@ -130,3 +130,28 @@ fn the_zoiper_question_is_asked_in_strict_mode_only() {
     let (_, strict) = drive(&host, &format!("{TO_REVIEW}3\ny\n"));
     assert!(strict.contains(text::ZOIPER));
 }
+
+/// Another change still waits for confirmation: the wizard's apply is
+/// refused, says so and why, changes nothing, and ends with the CLI's exit 2
+/// (not "the apply failed; everything was restored" and 1).
+#[test]
+fn an_apply_refused_because_a_change_is_pending_exits_2_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = crate::demo::box_with_a_pending_change(dir.path());
+    let before = std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap();
+    // Review menu: 1 apply (then yes to the question).
+    let (finished, out) = drive(&host, &format!("{TO_REVIEW}1\ny\n"));
+    assert_eq!(finished.outcome, Outcome::Refused, "{out}");
+    assert_eq!(finished.outcome.exit_code(), 2);
+    let said = finished.farewell.join("\n");
+    assert!(
+        said.contains(crate::ui::done::REFUSED) && said.contains("still waiting for confirmation"),
+        "{said}"
+    );
+    assert!(!said.contains("everything was restored"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap(),
+        before,
+        "a refused apply changed a file"
+    );
+}

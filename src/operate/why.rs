@@ -77,8 +77,10 @@ pub fn log(root: &Root, at: &str, line: &str) -> std::io::Result<()> {
         .open(&log)?;
     writeln!(f, "{at} {line}")?;
     f.sync_all()?;
-    if root.is_system() && crate::exec::find("logger").is_some() {
-        let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", line], None);
+    if root.is_system() && root.runner().find("logger").is_some() {
+        let _ = root
+            .runner()
+            .run("logger", &["-t", "asterisk-harden", "--", line], None);
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 mod asterisk;
 mod fail2ban;
 mod files;
-mod host;
+mod input;
 pub mod names;
 pub mod responsive;
 mod ssh;
@@ -20,7 +20,7 @@ pub use files::{
     ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_FILE, SETS_UNIT, Stage,
     distro_loader_units, list_units, persistence_paths, rules_unit,
 };
-pub use host::{HostFiles, HostReadError};
+pub use input::{PlanInput, PlanInputError};
 pub use ssh::{SshPlan, SshPlanError};
 
 use crate::answers::{Answers, Mode, Trunk};
@@ -199,7 +199,7 @@ impl Plan {
     }
 }
 
-/// The host files `plan` needs to see (read them with `HostFiles::read`).
+/// The host files `plan` needs to see (read them with `PlanInput::read`).
 pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     let mut paths = vec![PathBuf::from(ANSWERS_FILE)];
     paths.extend(
@@ -224,7 +224,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
 pub fn plan(
     answers: &Answers,
     trunks: &[ResolvedTrunk],
-    host: &HostFiles,
+    host: &PlanInput,
 ) -> Result<Plan, PlanError> {
     let firewall = firewall_spec(answers, trunks, host.lists);
     let ipv4 = build(&firewall, Family::Ipv4);
@@ -335,7 +335,7 @@ pub fn plan(
     })
 }
 
-fn change(host: &HostFiles, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
+fn change(host: &PlanInput, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
     FileChange {
         before: host.text(&path).map(str::to_string),
         path,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::asterisk::MANAGER_CONF;
 use super::files::{AfterWrite, FileChange, Stage};
-use super::host::HostFiles;
+use super::input::PlanInput;
 use crate::answers::Answers;
 
 /// The manager user apply writes into manager.conf for the watcher.
@@ -115,7 +115,7 @@ pub fn with_watch_user(text: &str, secret: &str) -> String {
 /// be edited for the AMI bind address).
 pub fn responsive_changes(
     answers: &Answers,
-    host: &HostFiles,
+    host: &PlanInput,
     files: &mut Vec<FileChange>,
     notes: &mut Vec<String>,
 ) {
@@ -178,7 +178,7 @@ pub fn responsive_changes(
 /// AMI bind address may already be edited).
 fn edit(
     files: &mut Vec<FileChange>,
-    host: &HostFiles,
+    host: &PlanInput,
     manager: PathBuf,
     after: String,
     why: String,

@@ -13,6 +13,7 @@
 //! and apply supervises it in turn (a guard that dies is noticed at once).
 
 use crate::atomic;
+use crate::exec::Runner;
 mod backup;
 mod boot;
 mod build_binary;
@@ -39,7 +40,7 @@ pub use build_binary::is_cargo_build;
 pub use confirm::{confirm, newest, rollback};
 pub use deferred::Deferred;
 pub use firewall::FirewallError;
-pub use guard::{Outcome, guard, outcome};
+pub use guard::{PendingFate, guard, pending_fate};
 pub use history::{Fate, FateKind, fates};
 pub use launch::{HeldSignals, SecondSession, spawn_guard};
 pub use links::LinkError;
@@ -228,10 +229,10 @@ fn state_err(dir: &StateDir) -> impl Fn(std::io::Error) -> TxError + '_ {
     }
 }
 
-fn families() -> Vec<Family> {
+fn families(runner: &dyn Runner) -> Vec<Family> {
     [Family::Ipv4, Family::Ipv6]
         .into_iter()
-        .filter(|f| firewall::available(*f))
+        .filter(|f| firewall::available(runner, *f))
         .collect()
 }
 
@@ -266,13 +267,19 @@ pub fn ensure_no_pending(root: &Root) -> Result<(), TxError> {
     }
 }
 
-/// Begin and apply in one call, for front ends that made their plan before
-/// (the wizards): the plan is checked against the files as they are now.
-pub fn apply(
-    root: &Root,
+/// How every front end applies: the guard (this binary's `guard`) armed for
+/// `confirm_timeout` (`None`: kept at once), with Ctrl-C and hang-ups held
+/// back until the change is loaded and handed to the guard.
+pub fn apply_guarded(
+    tx: Transaction,
     plan: &Plan,
-    opts: &ApplyOptions,
+    confirm_timeout: Option<Duration>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Applied, TxError> {
-    begin(root)?.apply(plan, opts, progress)
+    let opts = ApplyOptions {
+        confirm_timeout,
+        spawn_guard,
+    };
+    let _held = HeldSignals::hold();
+    tx.apply(plan, &opts, progress)
 }

@@ -114,7 +114,7 @@ fn act(
     if action == Action::Allow {
         // The known-phone list exists in strict mode; in the relaxed modes
         // with ipset the watcher keeps one (no rule needs it).
-        crate::sets::ensure_known_phones().map_err(KernelError::from)?;
+        crate::sets::ensure_known_phones(root.runner()).map_err(KernelError::from)?;
     }
     match operate::act(root, action, source, reason, protected) {
         Ok(done) => Ok(done.changed),
