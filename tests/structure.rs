@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 600;
 
 /// Over the limit today and being split on another branch (issue 21):
-/// remove each entry when its split lands.
-const TOO_LONG_FOR_NOW: [&str; 2] = ["src/ui/tui/app.rs", "src/ruleset/build.rs"];
+/// remove the entry when its split lands.
+const TOO_LONG_FOR_NOW: [&str; 1] = ["src/ui/tui/app.rs"];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
