@@ -212,32 +212,4 @@ pub fn box_with_a_pending_change(dir: &Path) -> HostView {
 }
 
 #[cfg(test)]
-mod plain_tests;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_box_is_a_debian_asterisk_host() {
-        let dir = sandbox().unwrap();
-        let root = Root::new(dir.path());
-        let view = host_view(
-            &root,
-            ApplyTarget::Unavailable("dry run".into()),
-            String::new(),
-        );
-        assert!(view.asterisk_installed && !view.iax_in_use);
-        assert_eq!(
-            crate::plan::Distro::detect(&root),
-            crate::plan::Distro::Debian
-        );
-        assert!(
-            std::fs::read_to_string(root.path("/etc/ssh/sshd_config"))
-                .unwrap()
-                .contains("Include /etc/ssh/sshd_config.d/*.conf")
-        );
-        let w = crate::ui::wizard::Wizard::new(&view);
-        assert!(w.validate().is_ok(), "the prefill is valid as it is");
-    }
-}
+mod tests;

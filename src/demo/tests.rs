@@ -1,9 +1,9 @@
-//! The line mode driven by piped lines on the demo box: the same steps,
-//! defaults and checks. Here, not in `ui::plain`, because the demo box is
-//! built on top of the UI (the UI never imports the demo).
+//! The demo box, and the line mode driven by piped lines on it: the same
+//! steps, defaults and checks. The line mode's tests live here, not in
+//! `ui::plain`, because the demo box is built on top of the UI (the UI
+//! never imports the demo).
 
-use crate::root::Root;
-use crate::ui::host::{ApplyTarget, HostView};
+use super::*;
 use crate::ui::plain::prompter::LinePrompter;
 use crate::ui::plain::{run, text};
 use crate::ui::{Finished, Outcome};
@@ -154,4 +154,27 @@ fn an_apply_refused_because_a_change_is_pending_exits_2_and_changes_nothing() {
         before,
         "a refused apply changed a file"
     );
+}
+
+#[test]
+fn the_box_is_a_debian_asterisk_host() {
+    let dir = sandbox().unwrap();
+    let root = Root::new(dir.path());
+    let view = host_view(
+        &root,
+        ApplyTarget::Unavailable("dry run".into()),
+        String::new(),
+    );
+    assert!(view.asterisk_installed && !view.iax_in_use);
+    assert_eq!(
+        crate::plan::Distro::detect(&root),
+        crate::plan::Distro::Debian
+    );
+    assert!(
+        std::fs::read_to_string(root.path("/etc/ssh/sshd_config"))
+            .unwrap()
+            .contains("Include /etc/ssh/sshd_config.d/*.conf")
+    );
+    let w = crate::ui::wizard::Wizard::new(&view);
+    assert!(w.validate().is_ok(), "the prefill is valid as it is");
 }
