@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use ipnet::IpNet;
 use serde::Deserialize;
 
-use crate::answers::PortRange;
+use crate::values::PortRange;
 
 /// A string that marks a packet as coming from a scanner.
 #[derive(Debug, Clone, Deserialize)]

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::exec;
+use crate::exec::Runner;
 use crate::root::Root;
 
 pub const DROPIN: &str = "/etc/fail2ban/jail.d/asterisk-harden.local";
@@ -72,12 +72,14 @@ pub fn validate(root: &Root, text: &str) -> Result<(), Rejected> {
     let copy = tempfile::tempdir().map_err(|e| Rejected(e.to_string()))?;
     let dir = copy.path().join("fail2ban");
     let src = root.path(CONFIG_DIR);
-    let copied = exec::run(
-        "cp",
-        &["-a", &src.to_string_lossy(), &dir.to_string_lossy()],
-        None,
-    )
-    .map_err(|e| Rejected(e.to_string()))?;
+    let copied = root
+        .runner()
+        .run(
+            "cp",
+            &["-a", &src.to_string_lossy(), &dir.to_string_lossy()],
+            None,
+        )
+        .map_err(|e| Rejected(e.to_string()))?;
     if !copied.success {
         return Err(Rejected(copied.stderr.trim().to_string()));
     }
@@ -95,12 +97,14 @@ pub fn validate(root: &Root, text: &str) -> Result<(), Rejected> {
         std::fs::write(jail_d.join("zz-asterisk-harden-sandbox-logs.local"), logs)
             .map_err(|e| Rejected(e.to_string()))?;
     }
-    let ran = exec::run(
-        "fail2ban-client",
-        &["-c", &dir.to_string_lossy(), "-t"],
-        None,
-    )
-    .map_err(|e| Rejected(e.to_string()))?;
+    let ran = root
+        .runner()
+        .run(
+            "fail2ban-client",
+            &["-c", &dir.to_string_lossy(), "-t"],
+            None,
+        )
+        .map_err(|e| Rejected(e.to_string()))?;
     if ran.success {
         Ok(())
     } else {
@@ -113,16 +117,16 @@ pub fn validate(root: &Root, text: &str) -> Result<(), Rejected> {
     }
 }
 
-fn client(root: &Root, args: &[&str]) -> Option<exec::Ran> {
+fn client(root: &Root, args: &[&str]) -> Option<crate::exec::Ran> {
     let conf = root.path(CONFIG_DIR);
     let mut all = vec!["-c", conf.to_str()?];
     all.extend_from_slice(args);
-    exec::run("fail2ban-client", &all, None).ok()
+    root.runner().run("fail2ban-client", &all, None).ok()
 }
 
 /// Whether a fail2ban server answers for this root's configuration.
 pub fn running(root: &Root) -> bool {
-    exec::find("fail2ban-client").is_some()
+    root.runner().find("fail2ban-client").is_some()
         && root.path(CONFIG_DIR).is_dir()
         && client(root, &["ping"]).is_some_and(|r| r.stdout.contains("pong"))
 }
@@ -143,7 +147,7 @@ pub fn reload(root: &Root) -> Result<(), String> {
 /// Our loads keep them; if some went missing anyway, the jails restart
 /// (which re-creates chains and bans). Returns what happened, for people.
 pub fn after_load(root: &Root, live_rules: &str) -> Option<String> {
-    if exec::find("fail2ban-client").is_none() || !root.path(CONFIG_DIR).is_dir() {
+    if root.runner().find("fail2ban-client").is_none() || !root.path(CONFIG_DIR).is_dir() {
         return None;
     }
     let ping = client(root, &["ping"])?;
@@ -202,22 +206,25 @@ fn banned(root: &Root, jail: &str) -> usize {
 }
 
 /// `chattr +i` (FreePBX's sysadmin module rewrites fail2ban's files).
-pub fn set_immutable(path: &Path, on: bool) -> Result<(), String> {
+pub fn set_immutable(runner: &dyn Runner, path: &Path, on: bool) -> Result<(), String> {
     let flag = if on { "+i" } else { "-i" };
-    exec::run_checked("chattr", &[flag, &path.to_string_lossy()], None)
+    runner
+        .run_checked("chattr", &[flag, &path.to_string_lossy()], None)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
 /// Whether a file carries the immutable attribute (`lsattr -d`).
-pub fn is_immutable(path: &Path) -> bool {
-    exec::run("lsattr", &["-d", &path.to_string_lossy()], None).is_ok_and(|r| {
-        r.success
-            && r.stdout
-                .split_whitespace()
-                .next()
-                .is_some_and(|a| a.contains('i'))
-    })
+pub fn is_immutable(runner: &dyn Runner, path: &Path) -> bool {
+    runner
+        .run("lsattr", &["-d", &path.to_string_lossy()], None)
+        .is_ok_and(|r| {
+            r.success
+                && r.stdout
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|a| a.contains('i'))
+        })
 }
 
 pub fn dropin_path() -> PathBuf {

@@ -10,15 +10,15 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::atomic::write_file_atomically;
+use crate::exec::Runner;
 use crate::root::Root;
 use crate::sets::{self, SetsError};
-use crate::transaction::write_file_atomically;
 
 /// Our lists: known phones, banned scanners, trapped port scanners.
 pub const LISTS: [&str; 3] = ["MYSIP", "BADSIP", "RLM"];
 pub const LISTS_DIR: &str = "/var/lib/asterisk-harden/lists";
-/// The sets' definitions (`ipset restore` text), written on confirm.
-pub const SETS_FILE: &str = "/etc/asterisk-harden/ipsets";
+pub use crate::plan::SETS_FILE;
 const PROC: &str = "/proc/net/xt_recent";
 
 #[derive(Debug, thiserror::Error)]
@@ -53,8 +53,8 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ListsError + '_ {
 }
 
 /// The members of both families' sets of `list`, if either set exists.
-fn set_addresses(list: &str) -> Option<Vec<String>> {
-    sets::of_list(list).map(|found| {
+fn set_addresses(runner: &dyn Runner, list: &str) -> Option<Vec<String>> {
+    sets::of_list(runner, list).map(|found| {
         found
             .into_iter()
             .flat_map(|s| s.members)
@@ -66,12 +66,12 @@ fn set_addresses(list: &str) -> Option<Vec<String>> {
 /// The addresses on xt_recent's list `name`, if it exists.
 fn xt_recent_addresses(name: &str) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(Path::new(PROC).join(name)).ok()?;
-    Some(crate::status::recent::addresses(&text))
+    Some(crate::recent::addresses(&text))
 }
 
 /// What the kernel holds for `name`: its ipset sets, else its xt_recent list.
-fn live_addresses(name: &str) -> Option<Vec<String>> {
-    set_addresses(name).or_else(|| xt_recent_addresses(name))
+fn live_addresses(runner: &dyn Runner, name: &str) -> Option<Vec<String>> {
+    set_addresses(runner, name).or_else(|| xt_recent_addresses(name))
 }
 
 /// Save every list the kernel has now. Returns (list, addresses saved).
@@ -79,7 +79,7 @@ pub fn save(root: &Root) -> Result<Vec<(String, usize)>, ListsError> {
     let dir = root.path(LISTS_DIR);
     let mut saved = Vec::new();
     for name in LISTS {
-        let Some(addresses) = live_addresses(name) else {
+        let Some(addresses) = live_addresses(root.runner(), name) else {
             continue;
         };
         let stamp = humantime::format_rfc3339_seconds(SystemTime::now());
@@ -133,7 +133,7 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
     // At boot this runs before the rules load: the sets they name must exist.
     let sets_file = root.path(SETS_FILE);
     match std::fs::read_to_string(&sets_file) {
-        Ok(text) => sets::create(&text)?,
+        Ok(text) => sets::create(root.runner(), &text)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(&sets_file)(e)),
     }
@@ -149,12 +149,9 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
         if name == crate::ruleset::KNOWN_PHONES && !addresses.is_empty() {
             // The phones `watch` learned in a relaxed mode have a set of
             // their own that no rule names: made again here.
-            crate::operate::kernel::ensure_known_phones().map_err(|e| match e {
-                crate::operate::KernelError::Sets(s) => ListsError::Sets(s),
-                other => ListsError::Sets(SetsError::Refused(other.to_string())),
-            })?;
+            sets::ensure_known_phones(root.runner())?;
         }
-        if !addresses.is_empty() && live_addresses(name).is_none() {
+        if !addresses.is_empty() && live_addresses(root.runner(), name).is_none() {
             return Err(ListsError::NotLoaded {
                 list: name.to_string(),
             });
@@ -163,7 +160,7 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
     }
     let mut done = Vec::new();
     for (name, addresses) in wanted {
-        let in_sets = set_addresses(name);
+        let in_sets = set_addresses(root.runner(), name);
         let present = in_sets
             .clone()
             .or_else(|| xt_recent_addresses(name))
@@ -177,7 +174,7 @@ pub fn restore(root: &Root) -> Result<Vec<Restored>, ListsError> {
             already_there: already.len(),
         };
         if in_sets.is_some() {
-            r.added = sets::add(name, &new)?;
+            r.added = sets::add(root.runner(), name, &new)?;
         } else {
             let proc_file = Path::new(PROC).join(name);
             for a in new {

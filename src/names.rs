@@ -10,10 +10,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_file_atomically;
 use crate::root::Root;
 use crate::ruleset::{Family, NAMED_TRUNKS, NAMED_TRUSTED, set_name};
 use crate::sets::{self, SetsError};
-use crate::transaction::write_file_atomically;
 
 pub const NAMES_FILE: &str = "/var/lib/asterisk-harden/names.json";
 
@@ -110,7 +110,7 @@ pub fn refresh(
     groups: &[Group],
     resolver: &dyn Fn(&str) -> Result<Vec<IpAddr>, String>,
 ) -> Result<Vec<String>, NamesError> {
-    let existing = sets::names()?;
+    let existing = sets::names(root.runner())?;
     for g in groups.iter().filter(|g| !g.names.is_empty()) {
         let set = set_name(g.role.list(), Family::Ipv4);
         if !existing.contains(&set) {
@@ -169,7 +169,7 @@ pub fn refresh(
             if !existing.contains(&set) {
                 continue;
             }
-            let members: Vec<IpAddr> = sets::contents(&set)
+            let members: Vec<IpAddr> = sets::contents(root.runner(), &set)
                 .map(|c| {
                     c.members
                         .iter()
@@ -197,7 +197,7 @@ pub fn refresh(
         }
     }
     if !script.is_empty() {
-        sets::create(&script)?;
+        sets::create(root.runner(), &script)?;
     }
     let text = serde_json::to_string_pretty(&state).expect("names serialize");
     let path = root.path(NAMES_FILE);

@@ -1,21 +1,46 @@
-//! Every filesystem path the tool reads or writes goes through one root prefix
-//! (`--root DIR`, default `/`), so the whole tool can run against a sandbox
-//! copy of `/etc` and never touch the real one.
+//! The host the tool works on: every filesystem path it reads or writes goes
+//! through one root prefix (`--root DIR`, default `/`), so the whole tool can
+//! run against a sandbox copy of `/etc` and never touch the real one; and
+//! every program it runs goes through the root's `Runner`, so tests can give
+//! it a scripted host instead of this machine's programs.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Root(PathBuf);
+use crate::exec::{Runner, System};
+
+#[derive(Debug, Clone)]
+pub struct Root(PathBuf, Arc<dyn Runner>);
+
+/// Two roots are the same place whatever runs their programs.
+impl PartialEq for Root {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Root {}
 
 impl Default for Root {
     fn default() -> Self {
-        Self(PathBuf::from("/"))
+        Self::new("/")
     }
 }
 
 impl Root {
+    /// `dir`, whose programs are this machine's.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self(dir.into())
+        Self(dir.into(), Arc::new(System))
+    }
+
+    /// The same files, with programs run by `runner` (a scripted host in tests).
+    pub fn with_runner(self, runner: Arc<dyn Runner>) -> Self {
+        Self(self.0, runner)
+    }
+
+    /// What runs this host's programs.
+    pub fn runner(&self) -> &dyn Runner {
+        self.1.as_ref()
     }
 
     /// The host path `abs` (written as on a real system, e.g. "/etc/ssh/sshd_config")

@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use crate::exec::{self, ExecError};
+use crate::exec::{ExecError, Runner};
 use crate::ruleset::{Family, set_name};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +40,11 @@ pub struct SetContents {
     pub members: Vec<Member>,
 }
 
-fn ipset(args: &[&str], stdin: Option<&str>) -> Result<String, SetsError> {
-    if exec::find("ipset").is_none() {
+fn ipset(runner: &dyn Runner, args: &[&str], stdin: Option<&str>) -> Result<String, SetsError> {
+    if runner.find("ipset").is_none() {
         return Err(SetsError::Missing);
     }
-    let ran = exec::run("ipset", args, stdin.map(str::as_bytes))?;
+    let ran = runner.run("ipset", args, stdin.map(str::as_bytes))?;
     if ran.success {
         Ok(ran.stdout)
     } else {
@@ -53,8 +53,8 @@ fn ipset(args: &[&str], stdin: Option<&str>) -> Result<String, SetsError> {
 }
 
 /// The names of every set in this network namespace.
-pub fn names() -> Result<Vec<String>, SetsError> {
-    Ok(ipset(&["list", "-n"], None)?
+pub fn names(runner: &dyn Runner) -> Result<Vec<String>, SetsError> {
+    Ok(ipset(runner, &["list", "-n"], None)?
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -64,26 +64,26 @@ pub fn names() -> Result<Vec<String>, SetsError> {
 
 /// Create every set in `create_lines` (`ipset restore` text); an identical
 /// set that exists already is kept with its members.
-pub fn create(create_lines: &str) -> Result<(), SetsError> {
+pub fn create(runner: &dyn Runner, create_lines: &str) -> Result<(), SetsError> {
     if create_lines.trim().is_empty() {
         return Ok(());
     }
-    ipset(&["restore", "-exist"], Some(create_lines)).map(|_| ())
+    ipset(runner, &["restore", "-exist"], Some(create_lines)).map(|_| ())
 }
 
 /// A set's members, or `None` when there is no such set.
-pub fn contents(name: &str) -> Option<SetContents> {
-    exec::find("ipset")?;
-    let ran = exec::run("ipset", &["save", name], None).ok()?;
+pub fn contents(runner: &dyn Runner, name: &str) -> Option<SetContents> {
+    runner.find("ipset")?;
+    let ran = runner.run("ipset", &["save", name], None).ok()?;
     ran.success.then(|| parse_save(name, &ran.stdout))
 }
 
 /// Both families' sets of the logical list `list` (MYSIP, BADSIP, RLM), or
 /// `None` when neither exists (the lists are xt_recent's, or not loaded).
-pub fn of_list(list: &str) -> Option<Vec<SetContents>> {
+pub fn of_list(runner: &dyn Runner, list: &str) -> Option<Vec<SetContents>> {
     let found: Vec<SetContents> = [Family::Ipv4, Family::Ipv6]
         .into_iter()
-        .filter_map(|f| contents(&set_name(list, f)))
+        .filter_map(|f| contents(runner, &set_name(list, f)))
         .collect();
     (!found.is_empty()).then_some(found)
 }
@@ -126,11 +126,11 @@ pub fn parse_save(name: &str, text: &str) -> SetContents {
 /// to the set of its family, with the set's default timeout; a family whose
 /// set does not exist here (IPv6 not managed) is skipped. One `ipset` run
 /// for all of them. Returns how many were written.
-pub fn add(list: &str, addresses: &[IpAddr]) -> Result<usize, SetsError> {
+pub fn add(runner: &dyn Runner, list: &str, addresses: &[IpAddr]) -> Result<usize, SetsError> {
     if addresses.is_empty() {
         return Ok(0);
     }
-    let existing = names()?;
+    let existing = names(runner)?;
     let mut text = String::new();
     let mut n = 0;
     for a in addresses {
@@ -146,14 +146,43 @@ pub fn add(list: &str, addresses: &[IpAddr]) -> Result<usize, SetsError> {
         }
     }
     if n > 0 {
-        ipset(&["restore", "-exist"], Some(&text))?;
+        ipset(runner, &["restore", "-exist"], Some(&text))?;
     }
     Ok(n)
 }
 
 /// Remove a set (it must no longer be named by any rule).
-pub fn destroy(name: &str) -> Result<(), SetsError> {
-    ipset(&["destroy", name], None).map(|_| ())
+pub fn destroy(runner: &dyn Runner, name: &str) -> Result<(), SetsError> {
+    ipset(runner, &["destroy", name], None).map(|_| ())
+}
+
+/// Where the lists are ipset sets (the ban set exists) but the ruleset has
+/// no known-phone set (the relaxed modes), create one, as the rules would:
+/// `watch` keeps the phones it learns there, and `status` and the saved
+/// lists see them.
+pub fn ensure_known_phones(runner: &dyn Runner) -> Result<(), SetsError> {
+    use crate::ruleset::{BANNED_SCANNERS, IpSet, KNOWN_PHONES};
+    if runner.find("ipset").is_none() {
+        return Ok(());
+    }
+    let names = names(runner)?;
+    let mut lines = String::new();
+    for f in [Family::Ipv4, Family::Ipv6] {
+        let known = set_name(KNOWN_PHONES, f);
+        if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
+            let set = IpSet {
+                name: known,
+                kind: Default::default(),
+                family: f,
+                timeout: 0,
+                maxelem: crate::assets::assets().defaults.set_capacity,
+                members: Vec::new(),
+            };
+            lines.push_str(&set.create_line());
+            lines.push('\n');
+        }
+    }
+    create(runner, &lines)
 }
 
 #[cfg(test)]

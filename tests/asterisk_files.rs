@@ -101,11 +101,7 @@ fn plan_apply_and_rollback_of_the_asterisk_step() {
 
     let plan = sb.run(&pbx.ns, &["plan", "--answers", answers.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&plan.stdout);
-    assert!(
-        plan.status.success(),
-        "{}",
-        String::from_utf8_lossy(&plan.stderr)
-    );
+    assert_ok(&plan);
     for expected in [
         "--- a/etc/asterisk/modules.conf",
         "-load => chan_iax2.so   ; IAX trunk, long gone",
@@ -124,11 +120,7 @@ fn plan_apply_and_rollback_of_the_asterisk_step() {
     assert_eq!(sb.files(), files_before, "plan changed a file");
 
     let out = sb.apply_now(&pbx.ns, &answers);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let modules_after = std::fs::read_to_string(sb.path("/etc/asterisk/modules.conf")).unwrap();
     insta::assert_snapshot!("applied-modules.conf", modules_after);
     let manager_after = std::fs::read_to_string(sb.path("/etc/asterisk/manager.conf")).unwrap();
@@ -171,11 +163,7 @@ fn plan_apply_and_rollback_of_the_asterisk_step() {
             &first.file_name().to_string_lossy(),
         ],
     );
-    assert!(
-        rb.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rb.stderr)
-    );
+    assert_ok(&rb);
     assert_eq!(
         sb.files(),
         files_before,
@@ -199,11 +187,7 @@ fn freepbx_generated_manager_conf_is_left_to_freepbx() {
         asterisk_answers(&sb, "").to_str().unwrap(),
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(
         !text.contains("a/etc/asterisk/manager.conf"),
         "the generated file would be edited:\n{text}"
@@ -265,11 +249,7 @@ fn no_asterisk_means_the_step_is_skipped() {
         "--answers",
         asterisk_answers(&sb, "\"chan_mgcp.so\"").to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(
         String::from_utf8_lossy(&out.stdout)
             .contains("no /etc/asterisk here: the Asterisk step is skipped")

@@ -48,11 +48,7 @@ fn workdir() -> tempfile::TempDir {
 }
 
 fn lines(out: std::process::Output) -> Vec<String> {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| l.split('\t').next().unwrap_or("").trim().to_string())

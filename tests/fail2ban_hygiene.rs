@@ -158,11 +158,7 @@ fn sip_hygiene_findings_name_file_and_line_and_never_a_secret() {
         sb.answers("mode = \"relaxed-open\"\n[asterisk]\nnoload = []\nmanager_localhost = false\n");
     let out = sb.run_plain(&["plan", "--answers", answers.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     for expected in [
         "/etc/asterisk/sip.conf:3: chan_sip accepts guest calls",
         "/etc/asterisk/sip.conf:1: chan_sip tells scanners which extensions exist",

@@ -184,11 +184,7 @@ fn relaxed_raw_keeps_the_admins_filter_rules() {
         "relaxed-raw must be raw only:\n{ours}"
     );
     let out = restore(&pbx.ns, "iptables-restore", &["--noflush"], &ours);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(
         save_table(&pbx.ns, "filter"),
         filter_before,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use asterisk_harden::answers::{Answers, AsteriskModule, HostDefaults};
 use asterisk_harden::asterisk::{AsteriskFacts, manager, modules};
-use asterisk_harden::plan::{HostFiles, PlanError, paths_to_read, plan};
+use asterisk_harden::plan::{PlanError, PlanInput, paths_to_read, plan};
 use asterisk_harden::probe::{Facts, system};
 use asterisk_harden::root::Root;
 use asterisk_harden::ruleset::{Family, build, render};
@@ -237,7 +237,10 @@ proptest! {
             &HostDefaults::article(),
         )
         .unwrap();
-        let host = HostFiles::read(&root, &paths_to_read(&answers)).unwrap();
+        // A host without programs: the files are what is under test.
+        let root = root.with_runner(std::sync::Arc::new(asterisk_harden::exec::Scripted::new()));
+        let facts = asterisk_harden::probe::probe(&root, asterisk_harden::probe::MatchTest::Skip);
+        let host = PlanInput::read(&root, &facts, &paths_to_read(&answers)).unwrap();
         match plan(&answers, &[], &host) {
             Ok(p) => {
                 for f in p.changed_files() {

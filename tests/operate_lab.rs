@@ -67,10 +67,10 @@ fn simulate_reboot(sb: &Sandbox, ns: &str, store: &str) {
     if store == "ipset" {
         ok(&tool(sb, ns, store, None, &["lists", "restore"]));
         let out = restore_as_is(ns, "iptables-restore", &v4);
-        assert!(out.status.success(), "{}", output_text(&out));
+        assert_ok(&out);
     } else {
         let out = restore_as_is(ns, "iptables-restore", &v4);
-        assert!(out.status.success(), "{}", output_text(&out));
+        assert_ok(&out);
         ok(&tool(sb, ns, store, None, &["lists", "restore"]));
     }
 }

@@ -503,7 +503,7 @@ fn every_printed_command_works_as_printed() {
         run(c, "", work.path());
     }
     let out = sandbox.apply_now(&pbx.ns, &work.path().join("answers.toml"));
-    assert!(out.status.success(), "{}", output_text(&out));
+    assert_ok(&out);
     let backup_id = std::fs::read_dir(sandbox.path("/var/backups/asterisk-harden"))
         .unwrap()
         .flatten()

@@ -61,11 +61,7 @@ fn probe_reports_the_host_and_its_defaults_make_working_rules() {
     let sb = sandbox();
 
     let out = sb.run(&pbx.ns, &["probe", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["network"]["interface"], "ens3", "{v}");
     assert_eq!(v["network"]["private_networks"][0], "10.77.0.0/24");

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -86,18 +85,6 @@ fn which_sshd() -> String {
     "sshd".to_string()
 }
 
-fn banner(ns: &str, port: u16) -> bool {
-    within(ns, move || {
-        let addr = format!("{PBX_IP}:{port}").parse().unwrap();
-        let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
-            return false;
-        };
-        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        let mut buf = [0u8; 64];
-        matches!(std::io::Read::read(&mut s, &mut buf), Ok(n) if buf[..n].starts_with(b"SSH-2.0"))
-    })
-}
-
 fn answers(sb: &Sandbox, ssh: &str) -> std::path::PathBuf {
     sb.answers(&format!(
         "mode = \"strict\"\n[network]\ninterface = \"ens3\"\nlocal_nets = [\"{LAB_NET}\"]\n\
@@ -131,37 +118,36 @@ fn confirmed_move_from_22_to_2222() {
     let sb = sshd_sandbox(None);
     let _sshd = start_sshd(&sb, &pbx.ns);
     assert!(
-        banner(&admin.ns, 22),
+        ssh_banner(&admin.ns, 22),
         "the lab's sshd does not answer on 22"
     );
 
     let child = sb.spawn_apply(&pbx.ns, &answers(&sb, "port = 2222"), 60);
     sb.wait_for_guard();
     assert!(
-        banner(&admin.ns, 2222),
+        ssh_banner(&admin.ns, 2222),
         "no SSH banner on the new port during the window"
     );
     assert!(
-        banner(&admin.ns, 22),
+        ssh_banner(&admin.ns, 22),
         "the old port closed before the new one was proven"
     );
     let confirm = sb.confirm_from_new_session(&pbx.ns);
-    assert!(
-        confirm.status.success(),
-        "{}",
-        String::from_utf8_lossy(&confirm.stderr)
-    );
+    assert_ok(&confirm);
     let (code, out) = wait_exit(child, Duration::from_secs(30));
     assert_eq!(code, Some(0), "{out}");
 
-    assert!(banner(&admin.ns, 2222), "no banner on 2222 after confirm");
+    assert!(
+        ssh_banner(&admin.ns, 2222),
+        "no banner on 2222 after confirm"
+    );
     assert_eq!(
         sshd_t_ports(&sb),
         "port 2222",
         "sshd -T must list 2222 only"
     );
     assert!(
-        !banner(&prober.ns, 22),
+        !ssh_banner(&prober.ns, 22),
         "port 22 still answers after confirm"
     );
     let main = std::fs::read_to_string(sb.path("/etc/ssh/sshd_config")).unwrap();
@@ -188,16 +174,16 @@ fn unconfirmed_move_goes_back_to_22() {
     let files_before = sb.files();
     let child = sb.spawn_apply(&pbx.ns, &answers(&sb, "port = 2222"), 10);
     sb.wait_for_guard();
-    assert!(banner(&admin.ns, 2222));
+    assert!(ssh_banner(&admin.ns, 2222));
     let (code, out) = wait_exit(child, Duration::from_secs(40));
     assert_eq!(code, Some(3), "{out}");
     std::thread::sleep(Duration::from_millis(500));
     assert!(
-        banner(&admin.ns, 22),
+        ssh_banner(&admin.ns, 22),
         "sshd does not answer on 22 after the revert"
     );
     assert!(
-        !banner(&admin.ns, 2222),
+        !ssh_banner(&admin.ns, 2222),
         "2222 still answers after the revert"
     );
     assert_eq!(

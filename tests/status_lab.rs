@@ -55,22 +55,14 @@ fn status_names_scanners_and_phones_and_lists_survive_a_reboot() {
     let scanner = lab.host("scan", "eno1");
     let sb = Sandbox::debian();
     let out = sb.apply_now(&pbx.ns, &answers(&sb));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let inbox = udp_listener(&pbx.ns, 5060);
     send_sip(&phone, "REGISTER", HOST, "Yealink SIP-T46S");
     assert_eq!(sources(&drain(&inbox, WINDOW)), [phone.ip.as_str()]);
     svmap(&scanner);
 
     let json = sb.run(&pbx.ns, &["status", "--json"]);
-    assert!(
-        json.status.success(),
-        "{}",
-        String::from_utf8_lossy(&json.stderr)
-    );
+    assert_ok(&json);
     let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(v["mode"], "strict");
     let addresses = |key: &str| -> Vec<String> {
@@ -101,17 +93,9 @@ fn status_names_scanners_and_phones_and_lists_survive_a_reboot() {
     );
 
     let saved = sb.run(&pbx.ns, &["lists", "save"]);
-    assert!(
-        saved.status.success(),
-        "{}",
-        String::from_utf8_lossy(&saved.stderr)
-    );
+    assert_ok(&saved);
     let restored = simulate_reboot(&sb, &pbx.ns);
-    assert!(
-        restored.status.success(),
-        "{}",
-        String::from_utf8_lossy(&restored.stderr)
-    );
+    assert_ok(&restored);
     assert!(
         stdout(&restored).contains("restored BADSIP: 1 added"),
         "{}",
@@ -203,11 +187,7 @@ fn drops_count_each_packet_once(lists: &str) {
         .env("ASTERISK_HARDEN_LISTS", lists)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     // 1 packet with a scanner's signature, then 4 ordinary ones (one even
     // naming the hostname) from the same, now banned, source.
     send_sip(&scanner, "OPTIONS", PBX_IP, "friendly-scanner");
@@ -306,11 +286,7 @@ fn without_netfilter_persistent_our_unit_loads_the_rules_at_boot() {
     let (_lab, pbx) = Lab::new("bootunit");
     let sb = Sandbox::debian();
     let out = sb.apply_now(&pbx.ns, &answers(&sb));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(
         stdout(&out).contains("would enable asterisk-harden-rules.service"),
         "{}",

@@ -51,7 +51,7 @@ fn a_damaged_backup_is_refused_and_nothing_is_flushed() {
     for (name, part, damage) in damages {
         let case = Case::new("damage");
         let first = case.apply(None, None);
-        assert!(first.status.success(), "{}", text(&first));
+        assert_ok(&first);
         let set = case.backup_dir();
         damage(&set.join(part));
         // The host as the apply left it: a refused rollback must not change it.
@@ -124,7 +124,7 @@ fn a_damaged_backup_is_refused_and_nothing_is_flushed() {
     assert!(case.apply(None, None).status.success());
     let second = case.sb.answers(&STRICT.replace("pbx-fault", "pbx-other"));
     let out = case.apply_file(&second);
-    assert!(out.status.success(), "{}", text(&out));
+    assert_ok(&out);
     std::fs::write(case.backup_dir().join("iptables.save"), "").unwrap();
     let files_applied = case.sb.files();
     let rb = case.run(&["rollback", "--yes"], None);
@@ -218,7 +218,7 @@ fn failed_test_load_links_and_hard_links() {
     });
     let answers_path = case.sb.answers(answers);
     let out = case.apply_file(&answers_path);
-    assert!(out.status.success(), "{}", text(&out));
+    assert_ok(&out);
     let link = case.sb.path("/etc/asterisk/modules.conf");
     assert_eq!(
         std::fs::read_link(&link).unwrap(),
@@ -228,7 +228,7 @@ fn failed_test_load_links_and_hard_links() {
     let target = std::fs::read_to_string(case.sb.path("/srv/conf/modules.conf")).unwrap();
     assert!(target.contains("noload => chan_skinny.so"), "{target}");
     let rb = case.run(&["rollback", "--yes"], None);
-    assert!(rb.status.success(), "{}", text(&rb));
+    assert_ok(&rb);
     assert_eq!(
         std::fs::read_link(&link).unwrap(),
         PathBuf::from("../../srv/conf/modules.conf")

@@ -63,11 +63,7 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
     let child = sb.spawn_apply(&pbx.ns, &answers, 60);
     sb.wait_for_guard();
     let confirm = sb.confirm_from_new_session(&pbx.ns);
-    assert!(
-        confirm.status.success(),
-        "{}",
-        String::from_utf8_lossy(&confirm.stderr)
-    );
+    assert_ok(&confirm);
     let (code, out) = wait_exit(child, Duration::from_secs(30));
     assert_eq!(code, Some(0), "{out}");
 
@@ -139,11 +135,7 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
     ];
     let before: Vec<_> = watched.iter().map(|p| stamp(p)).collect();
     let again = sb.apply_now(&pbx.ns, &answers);
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_ok(&again);
     let after: Vec<_> = watched.iter().map(|p| stamp(p)).collect();
     assert_eq!(before, after, "re-applying the same answers rewrote a file");
     let rerun = String::from_utf8_lossy(&again.stdout);
@@ -154,11 +146,7 @@ fn confirmed_apply_persists_is_idempotent_and_rolls_back() {
 
     // Rollback to the state before the first apply: byte for byte, modes kept.
     let rb = sb.run(&pbx.ns, &["rollback", "--yes", "--backup", &first_backup]);
-    assert!(
-        rb.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rb.stderr)
-    );
+    assert_ok(&rb);
     assert_eq!(
         sb.files(),
         files_before,
@@ -191,11 +179,7 @@ fn rhel_layout_persists_to_sysconfig() {
     let (_lab, pbx) = Lab::new("rhel");
     let sb = Sandbox::rhel();
     let out = sb.apply_now(&pbx.ns, &sb.answers(STRICT));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("WARNING: --no-confirm"));
     assert!(
         std::fs::read_to_string(sb.path("/etc/sysconfig/iptables"))
@@ -308,11 +292,7 @@ fn relaxed_raw_keeps_the_admins_rules_through_apply() {
     let answers = sb.answers("mode = \"relaxed-raw\"\n[network]\ninterface = \"ens3\"\n");
     for _ in 0..2 {
         let out = sb.apply_now(&pbx.ns, &answers);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_ok(&out);
     }
     let live = firewall(&pbx.ns);
     assert!(
@@ -349,19 +329,6 @@ fn banner_server(ns: &str) {
     });
 }
 
-fn banner(ns: &str) -> bool {
-    within(ns, || {
-        let Ok(mut s) =
-            TcpStream::connect_timeout(&"10.77.0.1:22".parse().unwrap(), Duration::from_secs(2))
-        else {
-            return false;
-        };
-        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        let mut buf = [0u8; 64];
-        matches!(std::io::Read::read(&mut s, &mut buf), Ok(n) if buf[..n].starts_with(b"SSH-2.0"))
-    })
-}
-
 #[test]
 fn ssh_on_22_keeps_answering_through_a_strict_apply() {
     if !lab_allowed() {
@@ -380,7 +347,7 @@ fn ssh_on_22_keeps_answering_through_a_strict_apply() {
     let child = sb.spawn_apply(&pbx.ns, &sb.answers(STRICT), 60);
     sb.wait_for_guard();
     assert!(
-        banner(&admin.ns),
+        ssh_banner(&admin.ns, 22),
         "a new SSH connection on 22 failed during the window"
     );
     std::io::Write::write_all(&mut open, b"ping").unwrap();
@@ -390,7 +357,7 @@ fn ssh_on_22_keeps_answering_through_a_strict_apply() {
     let (code, out) = wait_exit(child, Duration::from_secs(30));
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        banner(&admin.ns),
+        ssh_banner(&admin.ns, 22),
         "SSH on 22 stopped answering after confirm"
     );
     assert!(
@@ -488,11 +455,7 @@ fn phones_known_to_xt_recent_stay_known_after_the_switch_to_ipset() {
     ]));
     let sb = Sandbox::debian();
     let out = sb.apply_now(&pbx.ns, &sb.answers(STRICT));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(
         String::from_utf8_lossy(&out.stdout)
             .contains("of xt_recent list MYSIP moved to its ipset set"),
@@ -534,11 +497,7 @@ fn forward_is_left_as_it_was_unless_dropping_is_chosen() {
         String::from_utf8_lossy(&plan.stdout)
     );
     let out = sb.apply_now(&pbx.ns, &sb.answers(&base));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let live = firewall(&pbx.ns);
     assert!(
         live.contains(":FORWARD DROP") && live.contains("-A FORWARD -i wg0 -o ens3 -j ACCEPT"),
@@ -551,11 +510,7 @@ fn forward_is_left_as_it_was_unless_dropping_is_chosen() {
         "rules.v4 lost FORWARD:\n{persisted}"
     );
     let test = restore(&pbx.ns, "iptables-restore", &["--test"], &persisted);
-    assert!(
-        test.status.success(),
-        "{}",
-        String::from_utf8_lossy(&test.stderr)
-    );
+    assert_ok(&test);
 
     // Chosen: everything forwarded is dropped, and the review says so.
     load(
@@ -564,11 +519,7 @@ fn forward_is_left_as_it_was_unless_dropping_is_chosen() {
     );
     let drop = sb.answers(&base.replace("[network]\n", "[network]\nforward = \"drop\"\n"));
     let out = sb.apply_now(&pbx.ns, &drop);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Forwarded traffic: all dropped"));
     let live = firewall(&pbx.ns);
     assert!(

@@ -31,26 +31,18 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     demo::write_box(dir.path()).unwrap();
-    let root = Root::new(dir.path());
-    // The probe reads the network of the namespace it runs in: read the host
-    // view in a fresh, empty one, so no machine's interfaces reach a snapshot.
-    let mut host = std::thread::spawn(move || {
-        if nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).is_err()
-            && std::env::var("CI").as_deref() == Ok("true")
-        {
-            panic!("the screen snapshots need root (an empty network namespace) under CI");
-        }
-        demo::host_view(
-            &root,
-            ApplyTarget::Unavailable(
-                "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
-                    .into(),
-            ),
-            String::new(),
-        )
-    })
-    .join()
-    .unwrap();
+    // A box whose only program is ipset: the probe finds no network (no
+    // `ip`), so no machine's interfaces reach a snapshot, and no root is needed.
+    let programs = asterisk_harden::exec::Scripted::new().answers("ipset", &["list", "-n"], "");
+    let root = Root::new(dir.path()).with_runner(std::sync::Arc::new(programs));
+    let mut host = demo::host_view(
+        &root,
+        ApplyTarget::Unavailable(
+            "dry run: not root, so nothing is loaded (sudo asterisk-harden demo loads the rules into a throwaway network namespace)"
+                .into(),
+        ),
+        String::new(),
+    );
     // The sandbox's temp path must not reach a snapshot.
     host.is_root = false;
     Fixture { _dir: dir, host }
@@ -604,4 +596,32 @@ fn status_trust_leads_to_the_review_of_the_answers() {
         review.contains("+trusted = [\"203.0.113.7/32\"]"),
         "{review}"
     );
+}
+
+/// The full-screen wizard ends a refused apply as `--plain` does (the same
+/// `ui::done::not_applied`): another change still waits for confirmation,
+/// so nothing changes, the Done screen says it was refused and why, and the
+/// exit code is the CLI's 2.
+#[test]
+fn a_refused_apply_is_said_and_exits_2_as_in_the_line_mode() {
+    use asterisk_harden::ui::actions::{Action, Confirm};
+    let dir = tempfile::tempdir().unwrap();
+    let host = demo::box_with_a_pending_change(dir.path());
+    let mut a = App::new(host, Theme::new(false));
+    press(&mut a, &[Enter, Enter, Enter, Enter, Enter]);
+    assert_eq!(a.wizard().step, Step::Review);
+    a.execute(Confirm::ask(Action::Apply).accept());
+    let screen = draw(&a, (120, 40));
+    assert!(
+        screen.contains("The apply was refused; nothing was changed."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("still waiting for confirmation"),
+        "{screen}"
+    );
+    press(&mut a, &[KeyCode::Char('q')]);
+    let finished = a.finished().expect("q on the Done screen ends the wizard");
+    assert_eq!(finished.outcome, Outcome::Refused);
+    assert_eq!(finished.outcome.exit_code(), 2);
 }

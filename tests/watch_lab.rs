@@ -144,7 +144,7 @@ fn watch_learns_phones_and_bans_guessers_from_the_real_asterisk() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", output_text(&out));
+    assert_ok(&out);
     let secret_text =
         std::fs::read_to_string(sb.path("/etc/asterisk-harden/ami-watch.secret")).unwrap();
     assert!(

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidValue {
     pub key: String,
-    pub value: String,
+    /// As the file shows it; `None` when the key is missing and this choice
+    /// needs it (strict mode without a hostname).
+    pub value: Option<String>,
     pub reason: String,
     pub hint: String,
 }
@@ -15,7 +17,10 @@ impl fmt::Display for InvalidValue {
         write!(
             f,
             "{} = {}: {}\n    what to do: {}",
-            self.key, self.value, self.reason, self.hint
+            self.key,
+            self.value.as_deref().unwrap_or("(missing)"),
+            self.reason,
+            self.hint
         )
     }
 }

@@ -9,7 +9,7 @@ mod lockout;
 mod read;
 mod responsive;
 mod to_file;
-pub mod values;
+pub use crate::values;
 
 use std::path::Path;
 
@@ -131,7 +131,17 @@ impl Checker {
     fn refuse(&mut self, key: &str, shown: impl std::fmt::Display, r: Refusal) {
         self.problems.push(InvalidValue {
             key: key.to_string(),
-            value: shown.to_string(),
+            value: Some(shown.to_string()),
+            reason: r.reason,
+            hint: r.hint,
+        });
+    }
+
+    /// `key` is absent, and the other answers need it.
+    fn missing(&mut self, key: &str, r: Refusal) {
+        self.problems.push(InvalidValue {
+            key: key.to_string(),
+            value: None,
             reason: r.reason,
             hint: r.hint,
         });
@@ -311,9 +321,8 @@ impl Answers {
                 .unwrap_or_default()
                 .is_empty()
         {
-            c.refuse(
+            c.missing(
                 "sip.hostname",
-                "(missing)",
                 Refusal {
                     reason: "strict mode admits only phones that name a secret hostname or send a whitelisted user agent, and neither is given".into(),
                     hint: "add sip.hostname = \"pbx-7f3k.example.net\" (a name only your phones know), or choose mode = \"relaxed-open\"".into(),

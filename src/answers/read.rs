@@ -47,7 +47,7 @@ impl Reader<'_> {
     fn wrong(&mut self, key: &str, v: &Value, wanted: &str, example: &str) {
         self.problems.push(InvalidValue {
             key: format!("{}{key}", self.prefix),
-            value: shown(v),
+            value: Some(shown(v)),
             reason: format!("this is {}, but {wanted} belongs here", what(v)),
             hint: format!("write it like {key} = {example}"),
         });
@@ -71,7 +71,7 @@ impl Reader<'_> {
             };
             self.problems.push(InvalidValue {
                 key: format!("{}{}", self.prefix, clip(k)),
-                value: shown(v),
+                value: Some(shown(v)),
                 reason: format!("there is no such key {place} (unknown key)"),
                 hint,
             });
@@ -151,7 +151,7 @@ fn forward(r: &mut Reader) -> Option<Forward> {
         _ => {
             r.problems.push(InvalidValue {
                 key: "network.forward".into(),
-                value: clip(&format!("{text:?}")),
+                value: Some(clip(&format!("{text:?}"))),
                 reason: "forwarded traffic is either kept as it is or dropped".into(),
                 hint: "use \"keep\" (the default: containers and VPNs work as before) or \"drop\" (the article's FORWARD policy)".into(),
             });
@@ -169,7 +169,7 @@ fn mode(r: &mut Reader) -> Option<Mode> {
         _ => {
             r.problems.push(InvalidValue {
                 key: "mode".into(),
-                value: clip(&format!("{text:?}")),
+                value: Some(clip(&format!("{text:?}"))),
                 reason: "there is no such mode".into(),
                 hint: "use one of \"strict\", \"relaxed-raw\", \"relaxed-open\" (the README explains each)".into(),
             });

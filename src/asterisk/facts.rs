@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::cli_output::{AmiSettings, LiveTransport};
 use super::conf::Conf;
 use super::live::Console;
-use crate::exec;
 use crate::root::Root;
 
 pub const CONFIG_DIR: &str = "/etc/asterisk";
@@ -394,8 +393,9 @@ impl AsteriskFacts {
                         .is_some_and(|t| t.contains(FREEPBX_BANNER))
                 })
             });
-        let version = if root.is_system() && exec::find("asterisk").is_some() {
-            exec::run("asterisk", &["-V"], None)
+        let version = if root.is_system() && root.runner().find("asterisk").is_some() {
+            root.runner()
+                .run("asterisk", &["-V"], None)
                 .ok()
                 .filter(|r| r.success)
                 .map(|r| r.stdout.trim().to_string())

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use super::cli_output::{self, AmiSettings, CoreSettings};
 use super::manager;
-use crate::exec;
 use crate::root::Root;
 
 const ASTERISK_CONF: &str = "/etc/asterisk/asterisk.conf";
@@ -32,6 +31,8 @@ pub enum LiveError {
 pub struct Console {
     /// The asterisk.conf to pass with `-C` (host path), when there is one.
     config: Option<PathBuf>,
+    /// Whose `asterisk` answers.
+    root: Root,
     /// What `core show settings` said.
     pub settings: CoreSettings,
 }
@@ -87,7 +88,7 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 impl Console {
     /// The running Asterisk that reads `root`'s /etc/asterisk, or why there is none.
     pub fn for_root(root: &Root) -> Result<Console, Absent> {
-        exec::find("asterisk").ok_or(Absent::NotInstalled)?;
+        root.runner().find("asterisk").ok_or(Absent::NotInstalled)?;
         let conf = root.path(ASTERISK_CONF);
         let config = if conf.is_file() {
             if !root.is_system() && !std::fs::read_to_string(&conf).is_ok_and(|t| names_run_dir(&t))
@@ -102,6 +103,7 @@ impl Console {
         };
         let mut console = Console {
             config,
+            root: root.clone(),
             settings: CoreSettings::default(),
         };
         let out = console
@@ -151,7 +153,11 @@ impl Console {
             command: command.to_string(),
             reason,
         };
-        let ran = exec::run("asterisk", &args, None).map_err(|e| unreachable(e.to_string()))?;
+        let ran = self
+            .root
+            .runner()
+            .run("asterisk", &args, None)
+            .map_err(|e| unreachable(e.to_string()))?;
         let all = format!("{}{}", ran.stdout, ran.stderr);
         if cli_output::not_running(&all) || !ran.success {
             return Err(unreachable(
@@ -231,7 +237,7 @@ mod tests {
         assert!(!names_run_dir("[options]\nverbose = 3\n"));
         let tmp = tempfile::tempdir().unwrap();
         let root = Root::new(tmp.path());
-        if exec::find("asterisk").is_some() {
+        if root.runner().find("asterisk").is_some() {
             assert_eq!(Console::for_root(&root), Err(Absent::NoOwnConfig));
         }
     }

@@ -5,6 +5,7 @@
 
 use super::exclude::Item;
 use super::{BlocklistError, ListName};
+use crate::exec::Runner;
 use crate::ruleset::{BLOCKLISTS, Family, set_name};
 use crate::sets;
 
@@ -28,14 +29,14 @@ fn inet(f: Family) -> &'static str {
 }
 
 /// The families whose set of lists is loaded; none: why not.
-pub fn ready() -> Result<Vec<Family>, BlocklistError> {
-    if crate::exec::find("ipset").is_none() {
+pub fn ready(runner: &dyn Runner) -> Result<Vec<Family>, BlocklistError> {
+    if runner.find("ipset").is_none() {
         return Err(BlocklistError::NotLoaded {
             why: "this host has no ipset, and blocklists need it (xt_recent holds single addresses, 100 by default, and forgets the oldest)",
             hint: "apt-get install ipset (dnf install ipset), then apply again",
         });
     }
-    let names = sets::names()?;
+    let names = sets::names(runner)?;
     let loaded: Vec<Family> = families()
         .into_iter()
         .filter(|f| names.contains(&set_name(BLOCKLISTS, *f)))
@@ -50,8 +51,8 @@ pub fn ready() -> Result<Vec<Family>, BlocklistError> {
 }
 
 /// Make the sets of `name` hold exactly `items`, atomically per family.
-pub fn load(name: &ListName, items: &[Item]) -> Result<(), BlocklistError> {
-    let loaded = ready()?;
+pub fn load(runner: &dyn Runner, name: &ListName, items: &[Item]) -> Result<(), BlocklistError> {
+    let loaded = ready(runner)?;
     for f in loaded {
         let set = list_set(name, f);
         let new = format!("{set}-new");
@@ -62,25 +63,28 @@ pub fn load(name: &ListName, items: &[Item]) -> Result<(), BlocklistError> {
         for i in items.iter().filter(|i| f.holds(&i.net)) {
             fill.push_str(&format!("add {new} {}\n", i.element()));
         }
-        if let Err(e) = sets::create(&fill) {
-            let _ = sets::destroy(&new);
+        if let Err(e) = sets::create(runner, &fill) {
+            let _ = sets::destroy(runner, &new);
             return Err(e.into());
         }
-        sets::create(&format!(
-            "create {set} hash:net family {} maxelem {CAPACITY}\nswap {new} {set}\ndestroy {new}\nadd {} {set}\n",
-            inet(f),
-            set_name(BLOCKLISTS, f)
-        ))?;
+        sets::create(
+            runner,
+            &format!(
+                "create {set} hash:net family {} maxelem {CAPACITY}\nswap {new} {set}\ndestroy {new}\nadd {} {set}\n",
+                inet(f),
+                set_name(BLOCKLISTS, f)
+            ),
+        )?;
     }
     Ok(())
 }
 
 /// Take list `name` out of the kernel; true if it was there.
-pub fn remove(name: &ListName) -> Result<bool, BlocklistError> {
-    if crate::exec::find("ipset").is_none() {
+pub fn remove(runner: &dyn Runner, name: &ListName) -> Result<bool, BlocklistError> {
+    if runner.find("ipset").is_none() {
         return Ok(false);
     }
-    let names = sets::names()?;
+    let names = sets::names(runner)?;
     let mut was = false;
     for f in families() {
         let set = list_set(name, f);
@@ -89,9 +93,9 @@ pub fn remove(name: &ListName) -> Result<bool, BlocklistError> {
         }
         let block = set_name(BLOCKLISTS, f);
         if names.contains(&block) {
-            sets::create(&format!("del {block} {set}\n"))?;
+            sets::create(runner, &format!("del {block} {set}\n"))?;
         }
-        sets::destroy(&set)?;
+        sets::destroy(runner, &set)?;
         was = true;
     }
     Ok(was)

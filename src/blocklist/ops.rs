@@ -104,7 +104,7 @@ fn import(
         });
     }
     let (items, spared) = exclude::exclude(&entries.nets, shields);
-    kernel::load(name, &items)?;
+    kernel::load(root.runner(), name, &items)?;
     store::write_cache(root, name, &items)?;
     Ok(Imported {
         entries,
@@ -147,7 +147,7 @@ pub fn add(
     if root.is_system() && crate::transaction::is_cargo_build(bin) {
         return Err(BlocklistError::BuildBinary(bin.to_path_buf()));
     }
-    kernel::ready()?;
+    kernel::ready(root.runner())?;
     let imported = import(root, name, source, shields)?;
     config.insert(
         name.clone(),
@@ -182,7 +182,7 @@ pub fn remove(root: &Root, name: &ListName) -> Result<usize, BlocklistError> {
         .iter()
         .filter(|i| !i.nomatch)
         .count();
-    kernel::remove(name)?;
+    kernel::remove(root.runner(), name)?;
     store::remove_cache(root, name)?;
     config.remove(name);
     store::write_config(root, &config)?;
@@ -222,7 +222,7 @@ pub fn refresh(
     if config.is_empty() {
         return Ok(Vec::new());
     }
-    kernel::ready()?;
+    kernel::ready(root.runner())?;
     let mut state = store::read_state(root);
     let mut out = Vec::new();
     for (name, c) in config.iter().filter(|(n, _)| only.is_none_or(|o| o == *n)) {
@@ -267,11 +267,11 @@ pub fn restore(root: &Root) -> Result<Vec<(ListName, usize)>, BlocklistError> {
     if config.is_empty() {
         return Ok(Vec::new());
     }
-    kernel::ready()?;
+    kernel::ready(root.runner())?;
     let mut out = Vec::new();
     for name in config.keys() {
         let items = store::read_cache(root, name)?;
-        kernel::load(name, &items)?;
+        kernel::load(root.runner(), name, &items)?;
         out.push((name.clone(), items.iter().filter(|i| !i.nomatch).count()));
     }
     Ok(out)
@@ -296,7 +296,7 @@ pub fn warnings(root: &Root) -> Vec<String> {
     let config: BTreeMap<ListName, ListConfig> = store::read_config(root).unwrap_or_default();
     let mut out = Vec::new();
     let block = crate::ruleset::set_name(crate::ruleset::BLOCKLISTS, crate::ruleset::Family::Ipv4);
-    if let Some(live) = crate::sets::contents(&block) {
+    if let Some(live) = crate::sets::contents(root.runner(), &block) {
         for name in config.keys() {
             let set = kernel::list_set(name, crate::ruleset::Family::Ipv4);
             if !live.members.iter().any(|m| m.address == set) {

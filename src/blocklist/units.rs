@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::BlocklistError;
-use crate::exec;
 use crate::root::Root;
 
 pub const SERVICE: &str = "/etc/systemd/system/asterisk-harden-blocklists.service";
@@ -42,9 +41,12 @@ pub fn install(root: &Root, bin: &Path) -> Result<String, BlocklistError> {
             "sandbox root: {TIMER_UNIT} written, would be enabled"
         ));
     }
-    let _ = exec::run("systemctl", &["daemon-reload"], None);
+    let _ = root.runner().run("systemctl", &["daemon-reload"], None);
     Ok(
-        match exec::run_checked("systemctl", &["enable", "--now", TIMER_UNIT], None) {
+        match root
+            .runner()
+            .run_checked("systemctl", &["enable", "--now", TIMER_UNIT], None)
+        {
             Ok(_) => format!("{TIMER_UNIT} enabled: the lists are refreshed every hour"),
             Err(e) => format!(
                 "{TIMER_UNIT} could not be enabled ({e}): run systemctl enable --now {TIMER_UNIT}"
@@ -56,7 +58,9 @@ pub fn install(root: &Root, bin: &Path) -> Result<String, BlocklistError> {
 /// Disable and delete the units (the last list is gone).
 pub fn uninstall(root: &Root) -> Result<(), BlocklistError> {
     if root.is_system() {
-        let _ = exec::run("systemctl", &["disable", "--now", TIMER_UNIT], None);
+        let _ = root
+            .runner()
+            .run("systemctl", &["disable", "--now", TIMER_UNIT], None);
     }
     for path in [TIMER, SERVICE] {
         let p = root.path(path);
@@ -66,7 +70,7 @@ pub fn uninstall(root: &Root) -> Result<(), BlocklistError> {
         }
     }
     if root.is_system() {
-        let _ = exec::run("systemctl", &["daemon-reload"], None);
+        let _ = root.runner().run("systemctl", &["daemon-reload"], None);
     }
     Ok(())
 }

@@ -3,24 +3,24 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use asterisk_harden::review::{load_report_text, review_text};
+use asterisk_harden::review::{Review, Seen, review_text};
 use asterisk_harden::root::Root;
-use asterisk_harden::transaction::{
-    self, Applied, ApplyOptions, HeldSignals, SecondSession, preview_load, spawn_guard,
-};
+use asterisk_harden::transaction::{self, Applied, SecondSession, apply_guarded, preview_load};
 use asterisk_harden::ui::plain::waiting::{self, WaitEnd};
 
-use super::{Outcome, Use, ask, load_plan, tx_failure};
+use super::{CommandResult, Use, ask, load_plan, tx_failure};
 
-pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) -> Outcome {
+pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) -> CommandResult {
     // Begun before the plan is read: a second apply is refused here, and
     // no other change can land between reading the files and writing them.
     let tx = transaction::begin(root).map_err(tx_failure)?;
     let plan = load_plan(root, answers, Use::Here)?;
-    print!("{}", review_text(&plan));
+    // The live firewall must be readable to apply at all: not a note here.
     let report = preview_load(root, &plan).map_err(tx_failure)?;
-    print!("{}", load_report_text(&report));
-    if let Some(note) = trusted_note(&plan) {
+    let review = Review::new(plan, Seen::Checked(report));
+    print!("{}", review_text(&review));
+    let plan = &review.plan;
+    if let Some(note) = trusted_note(plan) {
         println!("\n{note}");
     }
     if timeout.is_none() {
@@ -34,14 +34,7 @@ pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) ->
         println!("Nothing changed.");
         return Ok(ExitCode::from(2));
     }
-    let opts = ApplyOptions {
-        confirm_timeout: timeout,
-        spawn_guard,
-    };
-    let applied = {
-        let _held = HeldSignals::hold();
-        tx.apply(&plan, &opts, &mut |step| println!("  ✓ {step}"))
-    };
+    let applied = apply_guarded(tx, plan, timeout, &mut |step| println!("  ✓ {step}"));
     match applied.map_err(tx_failure)? {
         Applied::Kept { backup_id } => {
             println!("Applied and kept (no confirmation window). Backup: {backup_id}");
@@ -52,9 +45,8 @@ pub fn run(root: &Root, answers: &Path, yes: bool, timeout: Option<Duration>) ->
             backup_id,
             deadline,
         } => {
-            let ssh_port = plan.firewall.ssh_ports.last().copied().unwrap_or(22);
             let mut out = std::io::stdout();
-            let session = SecondSession::from_env(ssh_port);
+            let session = SecondSession::from_env(review.ssh_port());
             print!("{}", waiting::instructions(&session, deadline));
             let live = out.is_terminal();
             Ok(

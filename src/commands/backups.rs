@@ -3,9 +3,9 @@ use std::process::ExitCode;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::{BACKUP_DIR, BackupSet, StateDir, fates};
 
-use super::Outcome;
+use super::CommandResult;
 
-pub fn run(root: &Root) -> Outcome {
+pub fn run(root: &Root) -> CommandResult {
     // Every set on disk, newest first; a damaged one is shown as such.
     let sets: Vec<(String, Result<BackupSet, _>)> = BackupSet::ids(root)
         .into_iter()

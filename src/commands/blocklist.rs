@@ -9,7 +9,7 @@ use asterisk_harden::blocklist::{BlocklistError, ListName, Source, ops};
 use asterisk_harden::root::Root;
 
 use super::operate::{applied_answers, protected};
-use super::{Failure, Outcome, bad_input};
+use super::{CommandResult, Failure, bad_input};
 use crate::cli::BlocklistAction;
 
 fn failure(e: BlocklistError) -> Failure {
@@ -51,7 +51,7 @@ fn summary(shields: &[Shield], spared: &[String]) {
     }
 }
 
-pub fn run(root: &Root, action: BlocklistAction) -> Outcome {
+pub fn run(root: &Root, action: BlocklistAction) -> CommandResult {
     match action {
         BlocklistAction::Add { name, source } => {
             let name = ListName::parse(&name).map_err(failure)?;

@@ -3,9 +3,9 @@ use std::process::ExitCode;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::{self, confirm};
 
-use super::{Outcome, tx_failure};
+use super::{CommandResult, tx_failure};
 
-pub fn run(root: &Root, same_session: bool) -> Outcome {
+pub fn run(root: &Root, same_session: bool) -> CommandResult {
     let id = confirm(root, same_session, &mut |step| println!("  {step}")).map_err(tx_failure)?;
     // "Loads at boot" only when something really will load the rules.
     match transaction::boot_loader(root) {

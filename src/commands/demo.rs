@@ -16,12 +16,12 @@ use asterisk_harden::ui::host::ApplyTarget;
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
 use super::wizard::{require_terminal, run_front_end};
-use super::{Outcome, bad_input};
+use super::{CommandResult, bad_input};
 
 const GONE: &str =
     "The demo's sandbox box (and its namespace, if any) is gone: nothing on this host changed.";
 
-pub fn run(plain: bool, sandboxed: bool, in_namespace: Option<&str>, root: &Root) -> Outcome {
+pub fn run(plain: bool, sandboxed: bool, in_namespace: Option<&str>, root: &Root) -> CommandResult {
     require_terminal()?;
     if sandboxed {
         inside(root, in_namespace, plain)
@@ -34,12 +34,14 @@ pub fn run(plain: bool, sandboxed: bool, in_namespace: Option<&str>, root: &Root
 /// root, directly otherwise (a dry run). This process only waits, shielded
 /// from Ctrl-C and hang-ups, so it always lives to delete the namespace and
 /// the sandbox.
-fn outside(plain: bool) -> Outcome {
+fn outside(plain: bool) -> CommandResult {
     let sandbox = demo::sandbox().context("creating the demo's sandbox box")?;
     let exe = std::env::current_exe().context("finding this program")?;
     let as_root = nix::unistd::geteuid().is_root();
-    let ns = if as_root && exec::find("ip").is_some() {
-        Some(netns::Namespace::create().map_err(bad_input)?)
+    // The namespace is made with this machine's programs.
+    let this_machine = Root::default();
+    let ns = if as_root && this_machine.runner().find("ip").is_some() {
+        Some(netns::Namespace::create(&this_machine).map_err(bad_input)?)
     } else {
         None
     };
@@ -110,7 +112,7 @@ fn shield_from_interrupts() {
 }
 
 /// On the sandbox (and in the namespace, when there is one): the wizard.
-fn inside(root: &Root, in_namespace: Option<&str>, plain: bool) -> Outcome {
+fn inside(root: &Root, in_namespace: Option<&str>, plain: bool) -> CommandResult {
     let target = match in_namespace {
         // Never load the demo's rules anywhere but the namespace it made.
         Some(ns) if netns::is_current(ns) => ApplyTarget::DemoNamespace(ns.to_string()),
@@ -165,7 +167,7 @@ fn end_pending_change(root: &Root) {
 /// "sudo " where sudo exists; a root shell without it types the command bare
 /// (a printed `sudo ...` that cannot run is not a command that works).
 fn sudo_prefix() -> &'static str {
-    if exec::find("sudo").is_some() {
+    if Root::default().runner().find("sudo").is_some() {
         "sudo "
     } else {
         ""
@@ -174,7 +176,7 @@ fn sudo_prefix() -> &'static str {
 
 /// `demo --confirm PID`, from a second terminal: `confirm` inside the
 /// running demo's namespace on its sandbox, as that demo's Apply screen asks.
-pub fn confirm(pid: u32) -> Outcome {
+pub fn confirm(pid: u32) -> CommandResult {
     if !nix::unistd::geteuid().is_root() {
         return Err(bad_input(anyhow::anyhow!(
             "demo --confirm needs root, as the demo it confirms\n    what to do: sudo {} demo --confirm {pid}",

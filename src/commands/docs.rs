@@ -9,7 +9,7 @@ use clap::builder::Resettable;
 use clap::{Arg, Command, CommandFactory, Id};
 use clap_complete::Shell;
 
-use super::Outcome;
+use super::CommandResult;
 use crate::cli::{self, Cli};
 
 const BIN: &str = "asterisk-harden";
@@ -70,7 +70,7 @@ pub fn script(shell: Shell) -> String {
     }
 }
 
-pub fn completions(shell: Shell) -> Outcome {
+pub fn completions(shell: Shell) -> CommandResult {
     std::io::stdout()
         .write_all(script(shell).as_bytes())
         .context("writing the completions")?;

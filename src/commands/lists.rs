@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use asterisk_harden::lists::{self, ListsError};
 use asterisk_harden::root::Root;
 
-use super::{Failure, Outcome, bad_input};
+use super::{CommandResult, Failure, bad_input};
 use crate::cli::ListsAction;
 
 fn failure(e: ListsError) -> Failure {
@@ -13,7 +13,7 @@ fn failure(e: ListsError) -> Failure {
     }
 }
 
-pub fn run(root: &Root, action: ListsAction) -> Outcome {
+pub fn run(root: &Root, action: ListsAction) -> CommandResult {
     match action {
         ListsAction::Save => {
             let saved = lists::save(root).map_err(failure)?;

@@ -13,7 +13,7 @@ use clap::{Arg, Command, CommandFactory};
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
-use super::Outcome;
+use super::CommandResult;
 use crate::cli::{self, Cli};
 
 const SECTIONS: &str = include_str!("../../assets/man/sections.roff");
@@ -138,7 +138,7 @@ pub fn page() -> anyhow::Result<String> {
     Ok(text)
 }
 
-pub fn manpage() -> Outcome {
+pub fn manpage() -> CommandResult {
     let text = page().context("rendering the man page")?;
     std::io::stdout()
         .write_all(text.as_bytes())

@@ -28,8 +28,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use asterisk_harden::answers::{Answers, HostDefaults};
-use asterisk_harden::plan::{HostFiles, Plan, ResolvedTrunk, paths_to_read, plan};
-use asterisk_harden::probe::{MatchTest, probe};
+use asterisk_harden::plan::{Plan, PlanInput, ResolvedTrunk, paths_to_read, plan};
+use asterisk_harden::probe::{Facts, MatchTest, probe};
 use asterisk_harden::resolve::resolve_trunks;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::TxError;
@@ -59,7 +59,8 @@ pub fn tx_failure(e: TxError) -> Failure {
     }
 }
 
-pub type Outcome = Result<ExitCode, Failure>;
+/// What every command returns: its exit code, or why it failed.
+pub type CommandResult = Result<ExitCode, Failure>;
 
 /// Where the answers are used: `apply` changes this host, so an interface
 /// it does not have is refused; `render` and `plan` may prepare another
@@ -70,13 +71,17 @@ pub enum Use {
     Anywhere,
 }
 
+/// Answers validated against this host's defaults, with trunk names
+/// resolved, and the probe's facts they were checked against.
+pub struct Loaded {
+    pub answers: Answers,
+    pub trunks: Vec<ResolvedTrunk>,
+    pub facts: Facts,
+}
+
 /// Answers validated against this host's defaults (what the probe sees),
-/// with trunk names resolved.
-pub fn load_answers(
-    root: &Root,
-    answers: &Path,
-    usage: Use,
-) -> Result<(Answers, Vec<ResolvedTrunk>), Failure> {
+/// with trunk names resolved. The host is probed here, once.
+pub fn load_answers(root: &Root, answers: &Path, usage: Use) -> Result<Loaded, Failure> {
     let facts = probe(root, MatchTest::Skip);
     let mut defaults = HostDefaults::from_facts(&facts);
     defaults.refuse_foreign_interface = usage == Use::Here;
@@ -102,12 +107,22 @@ pub fn load_answers(
         let addrs: Vec<String> = t.nets.iter().map(|n| n.addr().to_string()).collect();
         eprintln!("trunk {} resolved to {}", t.trunk, addrs.join(", "));
     }
-    Ok((answers, trunks))
+    Ok(Loaded {
+        answers,
+        trunks,
+        facts,
+    })
 }
 
+/// The plan for `answers` on this host: from the one probe's facts and the
+/// files it changes.
 pub fn load_plan(root: &Root, answers: &Path, usage: Use) -> Result<Plan, Failure> {
-    let (answers, trunks) = load_answers(root, answers, usage)?;
-    let host = HostFiles::read(root, &paths_to_read(&answers)).map_err(bad_input)?;
+    let Loaded {
+        answers,
+        trunks,
+        facts,
+    } = load_answers(root, answers, usage)?;
+    let host = PlanInput::read(root, &facts, &paths_to_read(&answers)).map_err(bad_input)?;
     plan(&answers, &trunks, &host).map_err(bad_input)
 }
 

@@ -8,9 +8,9 @@ use asterisk_harden::names::{self, Group, NamesError, Role};
 use asterisk_harden::root::Root;
 
 use super::operate::applied_answers;
-use super::{Failure, Outcome, bad_input};
+use super::{CommandResult, Failure, bad_input};
 
-pub fn refresh(root: &Root) -> Outcome {
+pub fn refresh(root: &Root) -> CommandResult {
     let answers = applied_answers(root)?;
     let trunks: Vec<String> = answers
         .as_ref()

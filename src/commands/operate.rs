@@ -11,7 +11,7 @@ use asterisk_harden::plan::ANSWERS_FILE;
 use asterisk_harden::resolve::resolve_trunks;
 use asterisk_harden::root::Root;
 
-use super::{Failure, Outcome, bad_input};
+use super::{CommandResult, Failure, bad_input};
 use crate::cli::ListArgs;
 
 fn failure(e: OperateError) -> Failure {
@@ -32,7 +32,7 @@ pub fn protected(root: &Root) -> Result<Protected, Failure> {
     operate::protected::read(root, &mut |note| eprintln!("note: {note}")).map_err(bad_input)
 }
 
-pub fn run(root: &Root, action: Action, args: &ListArgs) -> Outcome {
+pub fn run(root: &Root, action: Action, args: &ListArgs) -> CommandResult {
     let address = operate::parse_address(&args.address).map_err(failure)?;
     let protected = protected(root)?;
     let done = operate::act(root, action, address, &args.reason, &protected).map_err(failure)?;
@@ -50,7 +50,7 @@ pub fn run(root: &Root, action: Action, args: &ListArgs) -> Outcome {
 
 /// `trust NET`: the answers last applied, with NET added to
 /// network.trusted, applied like any change (diff, backup, confirm).
-pub fn trust(root: &Root, text: &str, yes: bool, timeout: Option<Duration>) -> Outcome {
+pub fn trust(root: &Root, text: &str, yes: bool, timeout: Option<Duration>) -> CommandResult {
     let net = values::network(text).map_err(|r| {
         bad_input(anyhow::anyhow!(
             "{text:?} cannot be trusted: {}\n    what to do: {}; nothing was changed",

@@ -4,9 +4,9 @@ use anyhow::Context;
 use asterisk_harden::probe::{MatchTest, probe, report};
 use asterisk_harden::root::Root;
 
-use super::Outcome;
+use super::CommandResult;
 
-pub fn run(root: &Root, json: bool) -> Outcome {
+pub fn run(root: &Root, json: bool) -> CommandResult {
     let facts = probe(root, MatchTest::Run);
     if json {
         println!(

@@ -7,17 +7,20 @@ use asterisk_harden::plan::firewall_spec;
 use asterisk_harden::root::Root;
 use asterisk_harden::ruleset::{Family, build, render};
 
-use super::{Outcome, Use, load_answers};
+use super::{CommandResult, Use, load_answers};
 use crate::cli::FamilyArg;
 
-pub fn run(root: &Root, answers: &Path, family: FamilyArg) -> Outcome {
-    let (answers, trunks) = load_answers(root, answers, Use::Anywhere)?;
+pub fn run(root: &Root, answers: &Path, family: FamilyArg) -> CommandResult {
+    let loaded = load_answers(root, answers, Use::Anywhere)?;
     // The final rules only: render needs no host files.
     let spec = firewall_spec(
-        &answers,
-        &trunks,
-        asterisk_harden::probe::firewall::list_store()
-            .map_err(|e| super::bad_input(anyhow::anyhow!(e)))?,
+        &loaded.answers,
+        &loaded.trunks,
+        loaded
+            .facts
+            .firewall
+            .list_store()
+            .map_err(super::bad_input)?,
     );
     let family = match family {
         FamilyArg::Ipv4 => Family::Ipv4,

@@ -5,9 +5,9 @@ use asterisk_harden::review::file_diff;
 use asterisk_harden::root::Root;
 use asterisk_harden::transaction::{BackupSet, StateDir, changes_back, newest, rollback};
 
-use super::{Failure, Outcome, ask, bad_input, tx_failure};
+use super::{CommandResult, Failure, ask, bad_input, tx_failure};
 
-pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
+pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> CommandResult {
     let sets = BackupSet::list(root);
     if BackupSet::ids(root).is_empty() {
         return Err(bad_input(anyhow::anyhow!(
@@ -76,10 +76,7 @@ pub fn run(root: &Root, backup: Option<&str>, yes: bool) -> Outcome {
 /// The backup picker: newest first, the newest preselected.
 fn pick(sets: &[BackupSet]) -> Result<String, Failure> {
     let newest_first: Vec<&BackupSet> = sets.iter().rev().collect();
-    let items: Vec<String> = newest_first
-        .iter()
-        .map(|s| format!("{}  (before applying {})", s.manifest.id, s.manifest.mode))
-        .collect();
+    let items: Vec<String> = newest_first.iter().map(|s| s.manifest.label()).collect();
     let i = dialoguer::Select::new()
         .with_prompt("Which backup?")
         .items(&items)

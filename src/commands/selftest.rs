@@ -6,9 +6,9 @@ use asterisk_harden::root::Root;
 use asterisk_harden::selftest::{self, SelftestError};
 use asterisk_harden::transaction::HeldSignals;
 
-use super::{Outcome, bad_input, load_answers};
+use super::{CommandResult, bad_input, load_answers};
 
-pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome {
+pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> CommandResult {
     let saved = root.path(ANSWERS_FILE);
     let answers_path = match answers {
         Some(p) => p.to_path_buf(),
@@ -19,12 +19,11 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
             )));
         }
     };
-    let (answers, trunks) = load_answers(root, &answers_path, super::Use::Anywhere)?;
+    let loaded = load_answers(root, &answers_path, super::Use::Anywhere)?;
     let spec = firewall_spec(
-        &answers,
-        &trunks,
-        asterisk_harden::probe::firewall::list_store()
-            .map_err(|e| super::bad_input(anyhow::anyhow!(e)))?,
+        &loaded.answers,
+        &loaded.trunks,
+        loaded.facts.firewall.list_store().map_err(bad_input)?,
     );
     let rules = match rules {
         // Given on the command line: an ordinary file of at most 1 MiB.
@@ -53,7 +52,7 @@ pub fn run(root: &Root, answers: Option<&Path>, rules: Option<&Path>) -> Outcome
     let report = {
         let _held = HeldSignals::hold();
         let busy = super::busy::Busy::start("starting the self-test");
-        selftest::run(&spec, rules.as_deref(), &mut |step| busy.say(step))
+        selftest::run(root, &spec, rules.as_deref(), &mut |step| busy.say(step))
     };
     let report = match report {
         Err(e @ SelftestError::NotRoot) => return Err(bad_input(e)),

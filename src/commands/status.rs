@@ -6,7 +6,7 @@ use asterisk_harden::root::Root;
 use asterisk_harden::status::{explain, gather, report};
 use asterisk_harden::transaction::{self, StateDir};
 
-use super::Outcome;
+use super::CommandResult;
 
 /// A change applied but not confirmed yet: what `status` says first.
 #[derive(serde::Serialize)]
@@ -28,8 +28,8 @@ fn pending(root: &Root) -> Option<PendingChange> {
     })
 }
 
-pub fn run(root: &Root, json: bool) -> Outcome {
-    let mut status = gather()?;
+pub fn run(root: &Root, json: bool) -> CommandResult {
+    let mut status = gather(root.runner())?;
     explain(&mut status, &asterisk_harden::operate::why::read(root));
     status
         .warnings

@@ -7,9 +7,9 @@ use asterisk_harden::root::Root;
 use asterisk_harden::watch::{AMI_ADDRESS, Judge, Watch, read_secret};
 
 use super::operate::{applied_answers, protected};
-use super::{Outcome, bad_input};
+use super::{CommandResult, bad_input};
 
-pub fn run(root: &Root) -> Outcome {
+pub fn run(root: &Root) -> CommandResult {
     let secret = read_secret(root).map_err(bad_input)?;
     let r = applied_answers(root)?
         .and_then(|a| a.responsive)

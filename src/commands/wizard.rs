@@ -6,7 +6,7 @@ use asterisk_harden::ui::host::HostView;
 use asterisk_harden::ui::plain::prompter::InquirePrompter;
 use asterisk_harden::ui::{plain, tui};
 
-use super::{Failure, Outcome, bad_input};
+use super::{CommandResult, Failure, bad_input};
 
 /// Both wizards talk to a person: without a terminal, say what to use instead.
 pub fn require_terminal() -> Result<(), Failure> {
@@ -24,14 +24,14 @@ pub fn require_terminal() -> Result<(), Failure> {
     )))
 }
 
-pub fn run(root: &Root, plain: bool) -> Outcome {
+pub fn run(root: &Root, plain: bool) -> CommandResult {
     require_terminal()?;
     run_front_end(HostView::read(root), plain)
 }
 
 /// Run the chosen front end over `host`; print its last words once the
 /// terminal is back.
-pub fn run_front_end(host: HostView, plain: bool) -> Outcome {
+pub fn run_front_end(host: HostView, plain: bool) -> CommandResult {
     let finished = if plain {
         plain::run(&host, &mut InquirePrompter, &mut std::io::stdout())
     } else {

@@ -6,7 +6,6 @@
 pub mod netns;
 
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use crate::answers::{AnswersFile, SipFile};
@@ -182,43 +181,35 @@ pub fn host_view(root: &Root, target: ApplyTarget, confirm_command: String) -> H
     view
 }
 
-/// The sandbox box's sshd, for the banner probe: answers like OpenSSH on
-/// 127.0.0.1:`port` (inside the demo's namespace only), then closes.
-pub fn stand_in_sshd(port: u16) {
-    let Ok(listener) = TcpListener::bind((Ipv4Addr::LOCALHOST, port)) else {
-        return;
+/// The demo box under `dir`, applied to as if it were this host, where
+/// another change still waits for confirmation (its guard, this process,
+/// alive): any apply there is refused before it changes anything. Its only
+/// programs are an `sshd` that accepts every configuration and `cp`, so the
+/// review's host checks pass and the refusal comes from the transaction.
+/// For the tests of both front ends.
+#[doc(hidden)]
+pub fn box_with_a_pending_change(dir: &Path) -> HostView {
+    use crate::transaction::{Pending, State, StateDir, now};
+    write_box(dir).expect("writing the demo box");
+    let programs = crate::exec::Scripted::new()
+        .answers("ipset", &["list", "-n"], "")
+        .succeeds("sshd")
+        .succeeds("cp");
+    let root = Root::new(dir).with_runner(std::sync::Arc::new(programs));
+    let state = StateDir::new(&root);
+    std::fs::create_dir_all(state.path()).expect("the state directory");
+    let lock = state.lock().expect("the state lock");
+    let waiting = Pending {
+        state: State::Waiting,
+        deadline: Some(now() + 600),
+        guard_pid: Some(std::process::id()),
+        ..Pending::started_here("2026-12-02T091500Z")
     };
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 (demo stand-in)\r\n");
-        }
-    });
+    state.write(&lock, &waiting).expect("the pending change");
+    // Released before the host is read: reading it takes the lock too.
+    drop(lock);
+    host_view(&root, ApplyTarget::Host, String::new())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_box_is_a_debian_asterisk_host() {
-        let dir = sandbox().unwrap();
-        let root = Root::new(dir.path());
-        let view = host_view(
-            &root,
-            ApplyTarget::Unavailable("dry run".into()),
-            String::new(),
-        );
-        assert!(view.asterisk_installed && !view.iax_in_use);
-        assert_eq!(
-            crate::plan::Distro::detect(&root),
-            crate::plan::Distro::Debian
-        );
-        assert!(
-            std::fs::read_to_string(root.path("/etc/ssh/sshd_config"))
-                .unwrap()
-                .contains("Include /etc/ssh/sshd_config.d/*.conf")
-        );
-        let w = crate::ui::wizard::Wizard::new(&view);
-        assert!(w.validate().is_ok(), "the prefill is valid as it is");
-    }
-}
+mod tests;

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::exec::{self, ExecError};
+use crate::exec::ExecError;
+use crate::root::Root;
 
 /// The namespace of the demo whose outer process is `pid`.
 pub fn name_for(pid: u32) -> String {
@@ -13,6 +14,8 @@ pub fn name_for(pid: u32) -> String {
 
 pub struct Namespace {
     name: String,
+    /// Whose programs create and delete it.
+    root: Root,
 }
 
 impl Namespace {
@@ -21,14 +24,18 @@ impl Namespace {
     /// and a default route. ens3 is one end of a veth pair whose other end
     /// stays in the same namespace (dummy interfaces are not in every
     /// kernel): nothing can leave it.
-    pub fn create() -> Result<Self, ExecError> {
+    pub fn create(root: &Root) -> Result<Self, ExecError> {
+        let runner = root.runner();
         let name = name_for(std::process::id());
-        exec::run_checked("ip", &["netns", "add", &name], None)?;
-        let ns = Self { name };
+        runner.run_checked("ip", &["netns", "add", &name], None)?;
+        let ns = Self {
+            name,
+            root: root.clone(),
+        };
         let ip = |args: &[&str]| {
             let mut all = vec!["-n", ns.name.as_str()];
             all.extend_from_slice(args);
-            exec::run_checked("ip", &all, None).map(|_| ())
+            runner.run_checked("ip", &all, None).map(|_| ())
         };
         ip(&["link", "set", "lo", "up"])?;
         ip(&[
@@ -56,7 +63,10 @@ impl Namespace {
 
 impl Drop for Namespace {
     fn drop(&mut self) {
-        let _ = exec::run("ip", &["netns", "del", &self.name], None);
+        let _ = self
+            .root
+            .runner()
+            .run("ip", &["netns", "del", &self.name], None);
     }
 }
 

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use crate::exec;
+use crate::exec::Runner;
 use crate::ruleset::{Family, set_name};
 use crate::sets::{self, SetsError};
 
@@ -44,9 +44,13 @@ fn family(a: IpAddr) -> Family {
 }
 
 /// Where `list` keeps addresses of `a`'s family, if the rules are loaded.
-pub fn place(list: &str, a: IpAddr) -> Result<Place, KernelError> {
+pub fn place(runner: &dyn Runner, list: &str, a: IpAddr) -> Result<Place, KernelError> {
     let set = set_name(list, family(a));
-    if exec::find("ipset").is_some() && sets::names().map(|n| n.contains(&set)).unwrap_or(false) {
+    if runner.find("ipset").is_some()
+        && sets::names(runner)
+            .map(|n| n.contains(&set))
+            .unwrap_or(false)
+    {
         return Ok(Place::Set(set));
     }
     let proc_file = Path::new(PROC).join(list);
@@ -64,10 +68,11 @@ pub fn place(list: &str, a: IpAddr) -> Result<Place, KernelError> {
 }
 
 /// Whether `a` is on the list at `place`.
-pub fn has(place: &Place, a: IpAddr) -> Result<bool, KernelError> {
+pub fn has(runner: &dyn Runner, place: &Place, a: IpAddr) -> Result<bool, KernelError> {
     match place {
         Place::Set(set) => {
-            let ran = exec::run("ipset", &["test", set, &a.to_string()], None)
+            let ran = runner
+                .run("ipset", &["test", set, &a.to_string()], None)
                 .map_err(SetsError::from)?;
             Ok(ran.success)
         }
@@ -77,7 +82,7 @@ pub fn has(place: &Place, a: IpAddr) -> Result<bool, KernelError> {
                 source,
             })?;
             let wanted = a.to_string();
-            Ok(crate::status::recent::addresses(&text)
+            Ok(crate::recent::addresses(&text)
                 .iter()
                 .any(|x| x.parse::<IpAddr>().map(|p| p.to_string()).as_deref() == Ok(&wanted)))
         }
@@ -86,14 +91,15 @@ pub fn has(place: &Place, a: IpAddr) -> Result<bool, KernelError> {
 
 /// Put `a` on (or take it off) the list at `place`. Returns whether
 /// anything changed.
-pub fn set(place: &Place, a: IpAddr, on: bool) -> Result<bool, KernelError> {
-    if has(place, a)? == on {
+pub fn set(runner: &dyn Runner, place: &Place, a: IpAddr, on: bool) -> Result<bool, KernelError> {
+    if has(runner, place, a)? == on {
         return Ok(false);
     }
     match place {
         Place::Set(set) => {
             let verb = if on { "add" } else { "del" };
-            let ran = exec::run("ipset", &["-exist", verb, set, &a.to_string()], None)
+            let ran = runner
+                .run("ipset", &["-exist", verb, set, &a.to_string()], None)
                 .map_err(SetsError::from)?;
             if !ran.success {
                 return Err(SetsError::Refused(ran.stderr.trim().to_string()).into());
@@ -108,33 +114,4 @@ pub fn set(place: &Place, a: IpAddr, on: bool) -> Result<bool, KernelError> {
         }
     }
     Ok(true)
-}
-
-/// Where the lists are ipset sets (the ban set exists) but the ruleset has
-/// no known-phone set (the relaxed modes), create one, as the rules would:
-/// `watch` keeps the phones it learns there, and `status` and the saved
-/// lists see them.
-pub fn ensure_known_phones() -> Result<(), KernelError> {
-    use crate::ruleset::{BANNED_SCANNERS, IpSet, KNOWN_PHONES};
-    if exec::find("ipset").is_none() {
-        return Ok(());
-    }
-    let names = sets::names()?;
-    let mut lines = String::new();
-    for f in [Family::Ipv4, Family::Ipv6] {
-        let known = set_name(KNOWN_PHONES, f);
-        if names.contains(&set_name(BANNED_SCANNERS, f)) && !names.contains(&known) {
-            let set = IpSet {
-                name: known,
-                kind: Default::default(),
-                family: f,
-                timeout: 0,
-                maxelem: crate::assets::assets().defaults.set_capacity,
-                members: Vec::new(),
-            };
-            lines.push_str(&set.create_line());
-            lines.push('\n');
-        }
-    }
-    Ok(sets::create(&lines)?)
 }

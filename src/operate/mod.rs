@@ -228,7 +228,7 @@ pub fn act(
     let steps = action.steps();
     let mut places = Vec::new();
     for (i, (list, on)) in steps.iter().enumerate() {
-        match kernel::place(list, a) {
+        match kernel::place(root.runner(), list, a) {
             Ok(p) => places.push((*list, *on, p)),
             Err(e) if i == 0 => return Err(e.into()),
             Err(_) => {}
@@ -240,7 +240,7 @@ pub fn act(
     };
     for (list, on, place) in &places {
         let words = list_words(list);
-        if kernel::set(place, a, *on)? {
+        if kernel::set(root.runner(), place, a, *on)? {
             done.changed.push(if *on {
                 format!("{a} put on {words}")
             } else {

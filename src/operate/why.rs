@@ -12,8 +12,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_file_atomically;
 use crate::root::Root;
-use crate::transaction::write_file_atomically;
 
 pub const WHY_FILE: &str = "/var/lib/asterisk-harden/why.json";
 pub const ACTIONS_LOG: &str = "/var/lib/asterisk-harden/actions.log";
@@ -77,8 +77,10 @@ pub fn log(root: &Root, at: &str, line: &str) -> std::io::Result<()> {
         .open(&log)?;
     writeln!(f, "{at} {line}")?;
     f.sync_all()?;
-    if root.is_system() && crate::exec::find("logger").is_some() {
-        let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", line], None);
+    if root.is_system() && root.runner().find("logger").is_some() {
+        let _ = root
+            .runner()
+            .run("logger", &["-t", "asterisk-harden", "--", line], None);
     }
     Ok(())
 }

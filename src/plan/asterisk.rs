@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::files::{AfterWrite, FileChange, Stage};
-use super::host::HostFiles;
+use super::input::PlanInput;
 use crate::answers::{Answers, AsteriskModule};
 use crate::asterisk::conf::ConfError;
 use crate::asterisk::{AsteriskFacts, CONFIG_DIR, amportal, freepbx, manager, modules};
@@ -51,7 +51,7 @@ pub fn paths() -> Vec<PathBuf> {
 }
 
 fn change(
-    host: &HostFiles,
+    host: &PlanInput,
     path: &Path,
     after: String,
     why: String,
@@ -69,7 +69,7 @@ fn change(
 
 /// Where an edit of `path` must go: the file itself, or FreePBX's custom
 /// file when FreePBX generates `path` (and includes the custom one).
-fn target(host: &HostFiles, path: &Path) -> Result<(PathBuf, bool), AsteriskPlanError> {
+fn target(host: &PlanInput, path: &Path) -> Result<(PathBuf, bool), AsteriskPlanError> {
     match host.text(path) {
         Some(t) if freepbx::generated(t) => {
             let custom = freepbx::custom_counterpart(path);
@@ -141,7 +141,7 @@ fn restart_note(facts: &AsteriskFacts, present: &[String]) -> String {
 /// (file changes, notes for the review).
 pub fn asterisk_changes(
     answers: &Answers,
-    host: &HostFiles,
+    host: &PlanInput,
 ) -> Result<(Vec<FileChange>, Vec<String>), AsteriskPlanError> {
     let Some(a) = &answers.asterisk else {
         return Ok((Vec::new(), Vec::new()));

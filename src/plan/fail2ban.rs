@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use super::files::{AfterWrite, FileChange, Stage};
-use super::host::HostFiles;
+use super::input::PlanInput;
 use crate::answers::Answers;
 use crate::fail2ban::{DROPIN, dropin};
 
 /// (file change, notes).
-pub fn fail2ban_changes(answers: &Answers, host: &HostFiles) -> (Vec<FileChange>, Vec<String>) {
+pub fn fail2ban_changes(answers: &Answers, host: &PlanInput) -> (Vec<FileChange>, Vec<String>) {
     let Some(f) = answers.fail2ban.as_ref().filter(|f| f.enabled) else {
         return (Vec::new(), Vec::new());
     };

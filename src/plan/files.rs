@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use crate::ruleset::ListStore;
 
-use super::host::Distro;
+use crate::probe::system::Distro;
+
+/// The sets' definitions (`ipset restore` text), written on confirm.
+pub const SETS_FILE: &str = "/etc/asterisk-harden/ipsets";
 
 /// When a file is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

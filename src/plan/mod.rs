@@ -5,7 +5,7 @@
 mod asterisk;
 mod fail2ban;
 mod files;
-mod host;
+mod input;
 pub mod names;
 pub mod responsive;
 mod ssh;
@@ -14,12 +14,13 @@ use std::path::PathBuf;
 
 use ipnet::IpNet;
 
+pub use crate::probe::system::Distro;
 pub use asterisk::{AsteriskPlanError, MANAGER_CONF};
 pub use files::{
-    ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_UNIT, Stage, distro_loader_units,
-    list_units, persistence_paths, rules_unit,
+    ANSWERS_FILE, AfterWrite, FileChange, RULES_UNIT, SETS_FILE, SETS_UNIT, Stage,
+    distro_loader_units, list_units, persistence_paths, rules_unit,
 };
-pub use host::{Distro, HostFiles, HostReadError};
+pub use input::{PlanInput, PlanInputError};
 pub use ssh::{SshPlan, SshPlanError};
 
 use crate::answers::{Answers, Mode, Trunk};
@@ -198,7 +199,7 @@ impl Plan {
     }
 }
 
-/// The host files `plan` needs to see (read them with `HostFiles::read`).
+/// The host files `plan` needs to see (read them with `PlanInput::read`).
 pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     let mut paths = vec![PathBuf::from(ANSWERS_FILE)];
     paths.extend(
@@ -209,7 +210,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
     paths.push(rules_unit(Distro::Debian).0);
     paths.extend(asterisk::paths());
     paths.push(PathBuf::from(crate::fail2ban::DROPIN));
-    paths.push(PathBuf::from(crate::lists::SETS_FILE));
+    paths.push(PathBuf::from(SETS_FILE));
     paths.extend(responsive::paths());
     paths.extend(names::paths());
     for d in [Distro::Debian, Distro::Rhel] {
@@ -223,7 +224,7 @@ pub fn paths_to_read(_answers: &Answers) -> Vec<PathBuf> {
 pub fn plan(
     answers: &Answers,
     trunks: &[ResolvedTrunk],
-    host: &HostFiles,
+    host: &PlanInput,
 ) -> Result<Plan, PlanError> {
     let firewall = firewall_spec(answers, trunks, host.lists);
     let ipv4 = build(&firewall, Family::Ipv4);
@@ -285,7 +286,7 @@ pub fn plan(
         let sets = ipv4.sets.iter().chain(&ipv6.sets);
         files.push(change(
             host,
-            crate::lists::SETS_FILE.into(),
+            SETS_FILE.into(),
             format!(
                 "# asterisk-harden: the ipset sets its rules name, created at boot before the rules load\n{}",
                 render_sets(sets)
@@ -334,7 +335,7 @@ pub fn plan(
     })
 }
 
-fn change(host: &HostFiles, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
+fn change(host: &PlanInput, path: PathBuf, after: String, stage: Stage, why: &str) -> FileChange {
     FileChange {
         before: host.text(&path).map(str::to_string),
         path,

@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 
 use super::files::{AfterWrite, FileChange, Stage};
-use super::host::HostFiles;
+use super::input::PlanInput;
 use crate::ruleset::FirewallSpec;
 
 pub const NAMES_SERVICE: &str = "/etc/systemd/system/asterisk-harden-names.service";
 pub const NAMES_TIMER: &str = "/etc/systemd/system/asterisk-harden-names.timer";
 
-pub fn names_changes(firewall: &FirewallSpec, host: &HostFiles, files: &mut Vec<FileChange>) {
+pub fn names_changes(firewall: &FirewallSpec, host: &PlanInput, files: &mut Vec<FileChange>) {
     if firewall.named_trunks.is_empty() && firewall.named_trusted.is_empty() {
         return;
     }

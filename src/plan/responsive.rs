@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 
 use super::asterisk::MANAGER_CONF;
 use super::files::{AfterWrite, FileChange, Stage};
-use super::host::HostFiles;
+use super::input::PlanInput;
 use crate::answers::Answers;
-use crate::watch::{AMI_USER, SECRET_FILE};
 
+/// The manager user apply writes into manager.conf for the watcher.
+pub const AMI_USER: &str = "asterisk-harden-watch";
+/// Its secret (random, 0600), read by `watch` and written by apply.
+pub const SECRET_FILE: &str = "/etc/asterisk-harden/ami-watch.secret";
 pub const WATCH_UNIT: &str = "/etc/systemd/system/asterisk-harden-watch.service";
 
 /// New files at these paths are written 0600, not 0644.
@@ -112,7 +115,7 @@ pub fn with_watch_user(text: &str, secret: &str) -> String {
 /// be edited for the AMI bind address).
 pub fn responsive_changes(
     answers: &Answers,
-    host: &HostFiles,
+    host: &PlanInput,
     files: &mut Vec<FileChange>,
     notes: &mut Vec<String>,
 ) {
@@ -175,7 +178,7 @@ pub fn responsive_changes(
 /// AMI bind address may already be edited).
 fn edit(
     files: &mut Vec<FileChange>,
-    host: &HostFiles,
+    host: &PlanInput,
     manager: PathBuf,
     after: String,
     why: String,

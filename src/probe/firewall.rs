@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::exec;
+use crate::exec::Runner;
 use crate::root::Root;
 use crate::ruleset::ListStore;
 
@@ -28,6 +28,30 @@ pub struct FirewallFacts {
     pub rules_files: Vec<String>,
     /// Where the phone, ban and trap lists will live.
     pub lists: ListStore,
+    /// `ASTERISK_HARDEN_LISTS` named no list store: `lists` is the
+    /// detected one, and a plan refuses to be made until it is fixed.
+    #[serde(skip)]
+    pub lists_refused: Option<ListStoreError>,
+}
+
+impl FirewallFacts {
+    /// Where the lists live, refused while `ASTERISK_HARDEN_LISTS` names
+    /// no list store (rules for a guessed store would be wrong).
+    pub fn list_store(&self) -> Result<ListStore, ListStoreError> {
+        match &self.lists_refused {
+            Some(refused) => Err(refused.clone()),
+            None => Ok(self.lists),
+        }
+    }
+}
+
+/// `ASTERISK_HARDEN_LISTS` is set to something that is not a list store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{LISTS_ENV}={value:?} is not a list store\n    what to do: set it to ipset or xt_recent, or unset it to detect"
+)]
+pub struct ListStoreError {
+    pub value: String,
 }
 
 /// Overrides the detection: `ipset` or `xt_recent` (e.g. to keep tools that
@@ -35,28 +59,26 @@ pub struct FirewallFacts {
 pub const LISTS_ENV: &str = "ASTERISK_HARDEN_LISTS";
 
 /// Where this host's lists go: `ASTERISK_HARDEN_LISTS` if set, else detected.
-pub fn list_store() -> Result<ListStore, String> {
+pub fn list_store(runner: &dyn Runner) -> Result<ListStore, ListStoreError> {
     match std::env::var(LISTS_ENV) {
         Ok(v) if v == "ipset" => Ok(ListStore::Ipset),
         Ok(v) if v == "xt_recent" => Ok(ListStore::XtRecent),
-        Ok(v) => Err(format!(
-            "{LISTS_ENV}={v:?} is not a list store\n    what to do: set it to ipset or xt_recent, or unset it to detect"
-        )),
-        Err(_) => Ok(detect_list_store()),
+        Ok(value) => Err(ListStoreError { value }),
+        Err(_) => Ok(detect_list_store(runner)),
     }
 }
 
 /// ipset where the host has it: the `ipset` program, and (as root) a kernel
 /// that answers `ipset list -n`. Without root the kernel cannot be asked, so
 /// the program's presence decides (a render for this host, not a load).
-pub fn detect_list_store() -> ListStore {
-    if exec::find("ipset").is_none() {
+pub fn detect_list_store(runner: &dyn Runner) -> ListStore {
+    if runner.find("ipset").is_none() {
         return ListStore::XtRecent;
     }
     if !nix::unistd::geteuid().is_root() {
         return ListStore::Ipset;
     }
-    match exec::run("ipset", &["list", "-n"], None) {
+    match runner.run("ipset", &["list", "-n"], None) {
         Ok(r) if r.success => ListStore::Ipset,
         _ => ListStore::XtRecent,
     }
@@ -144,20 +166,21 @@ const MATCH_TEST: &str = "*raw\n:AH-PROBE - [0:0]\n\
 /// namespace needed `nft` to remove the raw table that iptables-nft creates,
 /// and left it behind where nft was missing).
 /// `Err(reason)` when it could not be tested.
-fn matches_work() -> Result<Result<(), String>, String> {
+fn matches_work(runner: &dyn Runner) -> Result<Result<(), String>, String> {
     if !nix::unistd::geteuid().is_root() {
         return Err("needs root".into());
     }
-    let Some(restore) = exec::find("iptables-restore") else {
+    let Some(restore) = runner.find("iptables-restore") else {
         return Err("iptables-restore is not installed".into());
     };
     let restore = restore.display().to_string();
-    let ran = exec::run(
-        "unshare",
-        &["--net", "--", &restore],
-        Some(MATCH_TEST.as_bytes()),
-    )
-    .map_err(|e| format!("no throwaway network namespace: {e}"))?;
+    let ran = runner
+        .run(
+            "unshare",
+            &["--net", "--", &restore],
+            Some(MATCH_TEST.as_bytes()),
+        )
+        .map_err(|e| format!("no throwaway network namespace: {e}"))?;
     let stderr = ran.stderr.trim();
     if ran.success {
         Ok(Ok(()))
@@ -169,17 +192,21 @@ fn matches_work() -> Result<Result<(), String>, String> {
 }
 
 pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
-    let backend = exec::run("iptables", &["-V"], None)
+    let runner = root.runner();
+    let backend = runner
+        .run("iptables", &["-V"], None)
         .ok()
         .and_then(|r| backend(&r.stdout));
-    let save = exec::run("iptables-save", &[], None)
+    let save = runner
+        .run("iptables-save", &[], None)
         .map(|r| r.stdout)
         .unwrap_or_default();
     let tested = if test_matches {
-        matches_work()
+        matches_work(runner)
     } else {
         Err("skipped".into())
     };
+    let lists = list_store(runner);
     let rules_files = [
         "/etc/iptables/rules.v4",
         "/etc/iptables/rules.v6",
@@ -204,7 +231,8 @@ pub fn probe(root: &Root, test_matches: bool) -> FirewallFacts {
         firewalld_enabled: unit_enabled(root, "firewalld.service"),
         nftables_service_enabled: unit_enabled(root, "nftables.service"),
         rules_files,
-        lists: list_store().unwrap_or_else(|_| detect_list_store()),
+        lists: lists.clone().unwrap_or_else(|_| detect_list_store(runner)),
+        lists_refused: lists.err(),
     }
 }
 

@@ -133,7 +133,7 @@ pub fn probe(root: &Root, test: MatchTest) -> Facts {
     let mut facts = Facts {
         system: system::probe(root),
         firewall: firewall::probe(root, test == MatchTest::Run),
-        network: network::probe(),
+        network: network::probe(root.runner()),
         ssh: ssh::probe(root),
         asterisk: AsteriskFacts::probe(root),
         warnings: Vec::new(),

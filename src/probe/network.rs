@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::exec;
+use crate::exec::Runner;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NetworkFacts {
@@ -109,17 +109,21 @@ pub fn addresses(json: &str) -> (Vec<String>, Vec<IpNet>, bool) {
     (addrs, private, v6)
 }
 
-pub fn probe() -> NetworkFacts {
-    let routes = exec::run("ip", &["-j", "route", "show", "default"], None)
+pub fn probe(runner: &dyn Runner) -> NetworkFacts {
+    let routes = runner
+        .run("ip", &["-j", "route", "show", "default"], None)
         .map(|r| default_routes(&r.stdout))
         .unwrap_or_default();
-    let routes6 = exec::run("ip", &["-j", "-6", "route", "show", "default"], None)
+    let routes6 = runner
+        .run("ip", &["-j", "-6", "route", "show", "default"], None)
         .map(|r| default_routes(&r.stdout))
         .unwrap_or_default();
-    let (addresses, private_networks, global_ipv6) = exec::run("ip", &["-j", "addr", "show"], None)
+    let (addresses, private_networks, global_ipv6) = runner
+        .run("ip", &["-j", "addr", "show"], None)
         .map(|r| addresses(&r.stdout))
         .unwrap_or_default();
-    let interfaces = exec::run("ip", &["-j", "link", "show"], None)
+    let interfaces = runner
+        .run("ip", &["-j", "link", "show"], None)
         .map(|r| interface_names(&r.stdout))
         .unwrap_or_default();
     let mut all = routes.clone();

@@ -3,8 +3,30 @@
 
 use serde::Serialize;
 
-use crate::plan::Distro;
 use crate::root::Root;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distro {
+    /// Debian, Ubuntu and derivatives: netfilter-persistent, /etc/iptables/rules.v4.
+    Debian,
+    /// RHEL, Rocky, Alma, CentOS, Fedora: iptables-services, /etc/sysconfig/iptables.
+    Rhel,
+    Unknown,
+}
+
+impl Distro {
+    /// From the marker files under the root (a sandbox says what it imitates).
+    pub fn detect(root: &Root) -> Self {
+        if root.path("/etc/debian_version").exists() {
+            Self::Debian
+        } else if root.path("/etc/redhat-release").exists() {
+            Self::Rhel
+        } else {
+            Self::Unknown
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SystemFacts {

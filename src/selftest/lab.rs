@@ -9,7 +9,8 @@ use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::exec::{self, ExecError};
+use crate::exec::{ExecError, Runner};
+use crate::root::Root;
 
 /// The lab's own network (inside its namespaces only).
 pub const NET: &str = "10.254.77.0/24";
@@ -22,17 +23,25 @@ pub fn client(n: u8) -> Ipv4Addr {
 pub struct Lab {
     pub pbx: String,
     pub clients: String,
+    /// Whose programs build, use and delete it.
+    root: Root,
 }
 
-fn ip(args: &[&str]) -> Result<(), ExecError> {
-    exec::run_checked("ip", args, None).map(|_| ())
+fn ip(runner: &dyn Runner, args: &[&str]) -> Result<(), ExecError> {
+    runner.run_checked("ip", args, None).map(|_| ())
 }
 
 impl Lab {
     /// `pbx_if`: the interface name the rules match (`-i`).
-    pub fn create(pbx_if: &str, client_addresses: &[Ipv4Addr]) -> Result<Self, ExecError> {
+    pub fn create(
+        root: &Root,
+        pbx_if: &str,
+        client_addresses: &[Ipv4Addr],
+    ) -> Result<Self, ExecError> {
         let id = std::process::id();
+        let ip = |args: &[&str]| ip(root.runner(), args);
         let lab = Self {
+            root: root.clone(),
             pbx: format!("ah-selftest-{id}-pbx"),
             clients: format!("ah-selftest-{id}-clients"),
         };
@@ -85,25 +94,27 @@ impl Lab {
     pub fn load(&self, tool: &str, rules: &str) -> Result<(), ExecError> {
         let sets = crate::ruleset::restore_file::set_lines(rules);
         if !sets.is_empty() {
-            exec::run_checked(
+            self.root.runner().run_checked(
                 "ip",
                 &["netns", "exec", &self.pbx, "ipset", "restore", "-exist"],
                 Some(sets.as_bytes()),
             )?;
         }
-        exec::run_checked(
-            "ip",
-            &["netns", "exec", &self.pbx, tool],
-            Some(rules.as_bytes()),
-        )
-        .map(|_| ())
+        self.root
+            .runner()
+            .run_checked(
+                "ip",
+                &["netns", "exec", &self.pbx, tool],
+                Some(rules.as_bytes()),
+            )
+            .map(|_| ())
     }
 
     /// The addresses on a list (its IPv4 ipset set, else its xt_recent
     /// list) in the PBX namespace.
     pub fn recent(&self, list: &str) -> Vec<String> {
         let set = crate::ruleset::set_name(list, crate::ruleset::Family::Ipv4);
-        if let Ok(r) = exec::run(
+        if let Ok(r) = self.root.runner().run(
             "ip",
             &["netns", "exec", &self.pbx, "ipset", "save", &set],
             None,
@@ -116,8 +127,10 @@ impl Lab {
                 .collect();
         }
         let path = format!("/proc/net/xt_recent/{list}");
-        exec::run("ip", &["netns", "exec", &self.pbx, "cat", &path], None)
-            .map(|r| crate::status::recent::addresses(&r.stdout))
+        self.root
+            .runner()
+            .run("ip", &["netns", "exec", &self.pbx, "cat", &path], None)
+            .map(|r| crate::recent::addresses(&r.stdout))
             .unwrap_or_default()
     }
 }
@@ -125,7 +138,7 @@ impl Lab {
 impl Drop for Lab {
     fn drop(&mut self) {
         for ns in [&self.clients, &self.pbx] {
-            let _ = exec::run("ip", &["netns", "del", ns], None);
+            let _ = self.root.runner().run("ip", &["netns", "del", ns], None);
         }
     }
 }

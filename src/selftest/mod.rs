@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::answers::Mode;
 use crate::assets::assets;
 use crate::exec::ExecError;
+use crate::root::Root;
 use crate::ruleset::{Family, FirewallSpec, build, render};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +128,7 @@ fn request(method: &str, host: &str, from: Ipv4Addr, agent: &str, n: usize) -> S
 /// `progress` hears what is being done, as it starts: the test takes a few
 /// seconds (a quarter of a second per check).
 pub fn run(
+    root: &Root,
     spec: &FirewallSpec,
     rules: Option<&str>,
     progress: &mut dyn FnMut(&str),
@@ -139,7 +141,7 @@ pub fn run(
     let scanners = &assets().scanners;
     let mut clients = vec![lab::client(10), lab::client(11)];
     clients.extend((0..scanners.len()).map(|i| lab::client(20 + i as u8)));
-    let lab = lab::Lab::create(&lab_interface(&spec), &clients)?;
+    let lab = lab::Lab::create(root, &lab_interface(&spec), &clients)?;
     let rules = rules
         .map(str::to_string)
         .unwrap_or_else(|| render(&build(&spec, Family::Ipv4)));

@@ -78,19 +78,47 @@ pub fn listener(port: u16) -> Option<String> {
     Some("another program".to_string())
 }
 
-/// Connect to 127.0.0.1:port and read an SSH banner: the local half of the
-/// proof that the new port works (the new login is the other half).
-pub fn ssh_banner(port: u16) -> Option<String> {
+/// Connect to 127.0.0.1:port and read an SSH banner ("SSH-2.0-..."): the
+/// local half of the proof that the new port works (the new login is the
+/// other half). Read after a reload and by the wizards, with the same waits.
+pub fn ssh_banner(port: u16) -> Result<String, String> {
     use std::io::Read;
+    use std::time::Duration;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut s =
-        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(3)))
-        .ok()?;
-    let mut buf = [0u8; 128];
-    let n = s.read(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf[..n]).trim().to_string();
-    text.starts_with("SSH-").then_some(text)
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+        .map_err(|e| format!("nothing answers on 127.0.0.1:{port} ({e})"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
+    let mut buf = [0u8; 256];
+    let n = stream
+        .read(&mut buf)
+        .map_err(|e| format!("127.0.0.1:{port} sent no banner ({e})"))?;
+    let text = String::from_utf8_lossy(&buf[..n]);
+    let line = text.lines().next().unwrap_or_default().trim().to_string();
+    if line.starts_with("SSH-") {
+        Ok(line)
+    } else {
+        Err(format!(
+            "127.0.0.1:{port} answers, but not as SSH (\"{}\")",
+            line.chars().take(40).collect::<String>()
+        ))
+    }
+}
+
+/// The demo box's sshd, for the banner probe: answers like OpenSSH on
+/// 127.0.0.1:`port` (inside the demo's namespace only), then closes. The
+/// box has no real sshd; this stands in once its port would have moved.
+pub fn stand_in_sshd(port: u16) {
+    let Ok(listener) = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 (demo stand-in)\r\n",
+            );
+        }
+    });
 }
 
 #[cfg(test)]
@@ -107,6 +135,6 @@ mod tests {
             "{who}"
         );
         drop(l);
-        assert!(ssh_banner(port).is_none());
+        assert!(ssh_banner(port).is_err());
     }
 }

@@ -17,6 +17,7 @@ pub use config::SshdFiles;
 pub use edit::{SshSettings, apply_settings, changes};
 pub use sshd::SshdError;
 
+use crate::exec::Runner;
 use crate::root::Root;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,13 +48,13 @@ pub enum SshError {
 }
 
 /// `sshd -t` on the whole candidate configuration, before any file is written.
-pub fn validate_candidate(candidate: &SshdFiles) -> Result<(), SshError> {
+pub fn validate_candidate(runner: &dyn Runner, candidate: &SshdFiles) -> Result<(), SshError> {
     let mut tmp = tempfile::Builder::new()
         .prefix("asterisk-harden-sshd.")
         .tempfile()?;
     tmp.write_all(candidate.flatten().as_bytes())?;
     tmp.flush()?;
-    sshd::test(tmp.path())?;
+    sshd::test(runner, tmp.path())?;
     Ok(())
 }
 
@@ -70,17 +71,23 @@ pub fn check_port_free(port: u16) -> Result<(), SshError> {
 /// `Include /etc/ssh/sshd_config.d/*.conf` against the host's /etc.
 fn effective_config(root: &Root) -> Result<String, SshError> {
     if root.is_system() {
-        return Ok(sshd::effective(&root.path(config::MAIN_CONFIG))?);
+        return Ok(sshd::effective(
+            root.runner(),
+            &root.path(config::MAIN_CONFIG),
+        )?);
     }
     let Some(files) = SshdFiles::read(root)? else {
-        return Ok(sshd::effective(&root.path(config::MAIN_CONFIG))?);
+        return Ok(sshd::effective(
+            root.runner(),
+            &root.path(config::MAIN_CONFIG),
+        )?);
     };
     let mut tmp = tempfile::Builder::new()
         .prefix("asterisk-harden-sshd.")
         .tempfile()?;
     tmp.write_all(files.flatten().as_bytes())?;
     tmp.flush()?;
-    Ok(sshd::effective(tmp.path())?)
+    Ok(sshd::effective(root.runner(), tmp.path())?)
 }
 
 /// sshd's effective ports per `sshd -T` on the host's (or sandbox's) config.
@@ -132,7 +139,7 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
         });
     }
     let how = reload::method(root, sshd::setting(&effective, "pidfile"));
-    let done = reload::reload(&how).map_err(SshError::Reload)?;
+    let done = reload::reload(root.runner(), &how).map_err(SshError::Reload)?;
     let ports = join_ports(&want);
     if matches!(how, reload::Reload::NotRunning(_)) {
         return Ok(format!(
@@ -145,7 +152,7 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
         let missing: Vec<u16> = want
             .iter()
             .copied()
-            .filter(|p| listening::ssh_banner(*p).is_none())
+            .filter(|p| listening::ssh_banner(*p).is_err())
             .collect();
         if missing.is_empty() {
             return Ok(format!(
@@ -165,7 +172,7 @@ pub fn reload_and_verify(root: &Root, expected: &[u16]) -> Result<String, SshErr
 pub fn reload_after_restore(root: &Root) -> Result<String, String> {
     let effective = effective_config(root).map_err(|e| e.to_string())?;
     let how = reload::method(root, sshd::setting(&effective, "pidfile"));
-    reload::reload(&how)
+    reload::reload(root.runner(), &how)
 }
 
 /// Whether the account that will log in has an authorized key: refusing

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config::host_path;
-use crate::exec;
+use crate::exec::Runner;
 use crate::root::Root;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,10 @@ pub enum Reload {
     NotRunning(String),
 }
 
-fn systemd_active(unit: &str) -> bool {
-    exec::run("systemctl", &["is-active", "--quiet", unit], None).is_ok_and(|r| r.success)
+fn systemd_active(runner: &dyn Runner, unit: &str) -> bool {
+    runner
+        .run("systemctl", &["is-active", "--quiet", unit], None)
+        .is_ok_and(|r| r.success)
 }
 
 /// What the host runs, as far as reloading sshd goes.
@@ -38,16 +40,16 @@ impl ServiceState {
     pub fn read(root: &Root) -> Self {
         let systemd = root.is_system()
             && Path::new("/run/systemd/system").exists()
-            && exec::find("systemctl").is_some();
+            && root.runner().find("systemctl").is_some();
         if !systemd {
             return Self::default();
         }
         Self {
             systemd,
-            socket_active: systemd_active("ssh.socket"),
+            socket_active: systemd_active(root.runner(), "ssh.socket"),
             active_unit: ["ssh.service", "sshd.service"]
                 .into_iter()
-                .find(|u| systemd_active(u))
+                .find(|u| systemd_active(root.runner(), u))
                 .map(str::to_string),
         }
     }
@@ -85,16 +87,21 @@ pub fn method(root: &Root, pidfile: Option<&str>) -> Reload {
 /// sshd_config: a Port line there would change nothing.
 pub const SOCKET_ADDRESSES: &str = "/etc/systemd/system/ssh.socket.d/addresses.conf";
 
-pub fn reload(how: &Reload) -> Result<String, String> {
+pub fn reload(runner: &dyn Runner, how: &Reload) -> Result<String, String> {
     match how {
         Reload::Socket => {
-            exec::run_checked("systemctl", &["daemon-reload"], None).map_err(|e| e.to_string())?;
-            exec::run_checked("systemctl", &["restart", "ssh.socket"], None)
+            runner
+                .run_checked("systemctl", &["daemon-reload"], None)
+                .map_err(|e| e.to_string())?;
+            runner
+                .run_checked("systemctl", &["restart", "ssh.socket"], None)
                 .map_err(|e| e.to_string())?;
             Ok("daemon-reload and restart ssh.socket".into())
         }
         Reload::Service(unit) => {
-            exec::run_checked("systemctl", &["reload", unit], None).map_err(|e| e.to_string())?;
+            runner
+                .run_checked("systemctl", &["reload", unit], None)
+                .map_err(|e| e.to_string())?;
             Ok(format!("systemctl reload {unit}"))
         }
         Reload::Hangup(pidfile) => {

@@ -1,7 +1,7 @@
 //! SELinux (RHEL family): sshd may only bind ports labelled ssh_port_t, so a
 //! new SSH port is labelled before the reload and unlabelled on revert.
 
-use crate::exec;
+use crate::exec::Runner;
 use crate::root::Root;
 
 /// `SELINUX=enforcing` in /etc/selinux/config.
@@ -26,49 +26,52 @@ pub fn applies(root: &Root) -> bool {
 
 /// Label `port` for sshd. `Ok(true)`: we added the label (undo on revert);
 /// `Ok(false)`: it was already labelled.
-pub fn label(port: u16) -> Result<bool, String> {
-    if exec::find("semanage").is_none() {
+pub fn label(runner: &dyn Runner, port: u16) -> Result<bool, String> {
+    if runner.find("semanage").is_none() {
         return Err("SELinux is enforcing but semanage is missing: dnf install policycoreutils-python-utils".into());
     }
     let p = port.to_string();
-    let ran = exec::run(
-        "semanage",
-        &["port", "-a", "-t", "ssh_port_t", "-p", "tcp", &p],
-        None,
-    )
-    .map_err(|e| e.to_string())?;
+    let ran = runner
+        .run(
+            "semanage",
+            &["port", "-a", "-t", "ssh_port_t", "-p", "tcp", &p],
+            None,
+        )
+        .map_err(|e| e.to_string())?;
     if ran.success {
         return Ok(true);
     }
     if ran.stderr.contains("already defined") {
         // Labelled for another type: -m moves it to ssh_port_t.
-        exec::run_checked(
-            "semanage",
-            &["port", "-m", "-t", "ssh_port_t", "-p", "tcp", &p],
-            None,
-        )
-        .map_err(|e| e.to_string())?;
+        runner
+            .run_checked(
+                "semanage",
+                &["port", "-m", "-t", "ssh_port_t", "-p", "tcp", &p],
+                None,
+            )
+            .map_err(|e| e.to_string())?;
         return Ok(false);
     }
     Err(ran.stderr.trim().to_string())
 }
 
-pub fn unlabel(port: u16) -> Result<(), String> {
-    exec::run_checked(
-        "semanage",
-        &[
-            "port",
-            "-d",
-            "-t",
-            "ssh_port_t",
-            "-p",
-            "tcp",
-            &port.to_string(),
-        ],
-        None,
-    )
-    .map(|_| ())
-    .map_err(|e| e.to_string())
+pub fn unlabel(runner: &dyn Runner, port: u16) -> Result<(), String> {
+    runner
+        .run_checked(
+            "semanage",
+            &[
+                "port",
+                "-d",
+                "-t",
+                "ssh_port_t",
+                "-p",
+                "tcp",
+                &port.to_string(),
+            ],
+            None,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::exec::{self, ExecError};
+use crate::exec::{ExecError, Ran, Runner};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SshdError {
@@ -24,18 +24,18 @@ pub fn ensure_privsep_dir() {
     }
 }
 
-fn sshd(args: &[&str]) -> Result<exec::Ran, SshdError> {
-    if exec::find("sshd").is_none() {
+fn sshd(runner: &dyn Runner, args: &[&str]) -> Result<Ran, SshdError> {
+    if runner.find("sshd").is_none() {
         return Err(SshdError::Missing);
     }
     ensure_privsep_dir();
-    Ok(exec::run("sshd", args, None)?)
+    Ok(runner.run("sshd", args, None)?)
 }
 
 /// `sshd -t -f CONFIG`.
-pub fn test(config: &Path) -> Result<(), SshdError> {
+pub fn test(runner: &dyn Runner, config: &Path) -> Result<(), SshdError> {
     let c = config.to_string_lossy();
-    let ran = sshd(&["-t", "-f", &c])?;
+    let ran = sshd(runner, &["-t", "-f", &c])?;
     if ran.success {
         Ok(())
     } else {
@@ -46,15 +46,18 @@ pub fn test(config: &Path) -> Result<(), SshdError> {
 }
 
 /// `sshd -T -f CONFIG` (with a connection spec, so Match blocks resolve).
-pub fn effective(config: &Path) -> Result<String, SshdError> {
+pub fn effective(runner: &dyn Runner, config: &Path) -> Result<String, SshdError> {
     let c = config.to_string_lossy();
-    let ran = sshd(&[
-        "-T",
-        "-f",
-        &c,
-        "-C",
-        "user=root,host=localhost,addr=127.0.0.1",
-    ])?;
+    let ran = sshd(
+        runner,
+        &[
+            "-T",
+            "-f",
+            &c,
+            "-C",
+            "user=root,host=localhost,addr=127.0.0.1",
+        ],
+    )?;
     if ran.success {
         Ok(ran.stdout)
     } else {
@@ -98,8 +101,8 @@ pub fn setting<'a>(effective: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// OpenSSH's version from `ssh -V` ("OpenSSH_9.2p1 ..."): (major, minor).
-pub fn openssh_version() -> Option<(u32, u32)> {
-    let ran = exec::run("ssh", &["-V"], None).ok()?;
+pub fn openssh_version(runner: &dyn Runner) -> Option<(u32, u32)> {
+    let ran = runner.run("ssh", &["-V"], None).ok()?;
     let text = format!("{}{}", ran.stderr, ran.stdout);
     let v = text.split("OpenSSH_").nth(1)?;
     let mut parts = v.split(|c: char| !c.is_ascii_digit());

@@ -4,7 +4,7 @@
 //! ipset sets (or xt_recent lists) are.
 
 pub mod counters;
-pub mod recent;
+pub use crate::recent;
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use serde::Serialize;
 pub use counters::Drops;
 pub use recent::Entry;
 
-use crate::exec;
+use crate::exec::Runner;
 use crate::lists::LISTS;
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,20 +53,21 @@ fn capacity() -> u64 {
         .unwrap_or(100)
 }
 
-pub fn gather() -> Result<Status, StatusError> {
+pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
     let mut rules = Vec::new();
     for tool in ["iptables-save", "ip6tables-save"] {
-        if exec::find(tool).is_none() {
+        if runner.find(tool).is_none() {
             continue;
         }
-        let ran =
-            exec::run_checked(tool, &["-c"], None).map_err(|e| StatusError::Read(e.to_string()))?;
+        let ran = runner
+            .run_checked(tool, &["-c"], None)
+            .map_err(|e| StatusError::Read(e.to_string()))?;
         rules.extend(counters::parse(&ran.stdout));
     }
     let mode = counters::mode(&rules).map(|m| m.as_str().to_string());
     let drops = counters::drops(&rules);
     let mut warnings = Vec::new();
-    let in_sets = LISTS.map(crate::sets::of_list);
+    let in_sets = LISTS.map(|list| crate::sets::of_list(runner, list));
     let (list_store, list_capacity, [known_phones, banned_scanners, trapped_sources]) = if in_sets
         .iter()
         .any(Option::is_some)

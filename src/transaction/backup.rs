@@ -62,6 +62,17 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A set as the pickers list it (`rollback`, both wizards): when it was
+    /// taken, what it undoes, what it holds.
+    pub fn label(&self) -> String {
+        format!(
+            "{}  (before applying {}; {})",
+            self.id,
+            self.mode,
+            self.files_label()
+        )
+    }
+
     /// What the set holds of files, said the same way by `backups` and the
     /// wizard: "9 file(s): 2 saved, 7 that did not exist (a restore removes them)".
     pub fn files_label(&self) -> String {

@@ -2,7 +2,6 @@
 //! Debian family, iptables-services on the RHEL family. Where the package is
 //! missing, say exactly what to install instead of failing the confirm.
 
-use crate::exec;
 use crate::plan::Distro;
 use crate::root::Root;
 
@@ -83,7 +82,9 @@ pub fn boot_loader(root: &Root) -> Result<String, String> {
         .iter()
         .copied()
         .filter(|u| {
-            !exec::run("systemctl", &["is-enabled", u], None)
+            !root
+                .runner()
+                .run("systemctl", &["is-enabled", u], None)
                 .is_ok_and(|r| r.stdout.trim() == "enabled")
         })
         .collect();
@@ -111,8 +112,8 @@ pub fn enable(root: &Root) -> String {
     let mut args = vec!["enable"];
     args.extend(&units);
     args.extend(&ours);
-    let _ = exec::run("systemctl", &["daemon-reload"], None);
-    match exec::run_checked("systemctl", &args, None) {
+    let _ = root.runner().run("systemctl", &["daemon-reload"], None);
+    match root.runner().run_checked("systemctl", &args, None) {
         Ok(_) => format!(
             "enabled {} and {}: the rules and the phone/scanner lists come back at boot",
             units.join(" and "),

@@ -77,8 +77,9 @@ pub(super) fn write_host_file(
     let full = links::resolve(root, path)
         .map_err(|e| err(std::io::Error::other(e)))?
         .file;
-    if full.exists() && crate::fail2ban::is_immutable(&full) {
-        crate::fail2ban::set_immutable(&full, false).map_err(|e| err(std::io::Error::other(e)))?;
+    if full.exists() && crate::fail2ban::is_immutable(root.runner(), &full) {
+        crate::fail2ban::set_immutable(root.runner(), &full, false)
+            .map_err(|e| err(std::io::Error::other(e)))?;
     }
     let limit = mode_limit(path);
     let keep = Ownership::of(&full).ok().map(|o| Ownership {
@@ -90,7 +91,8 @@ pub(super) fn write_host_file(
         super::pending::private_dir(&root.path(ETC_DIR)).map_err(err)?;
     }
     if after_write == AfterWrite::ReloadFail2banImmutable {
-        crate::fail2ban::set_immutable(&full, true).map_err(|e| err(std::io::Error::other(e)))?;
+        crate::fail2ban::set_immutable(root.runner(), &full, true)
+            .map_err(|e| err(std::io::Error::other(e)))?;
     }
     Ok(())
 }
@@ -152,19 +154,22 @@ pub(super) fn persist(
     }
     let tables: Vec<&str> = d.tables.iter().map(String::as_str).collect();
     for r in &d.final_rules {
-        let live = snapshot(r.family)?;
-        let (text, _, _) = merge(
+        let live = snapshot(root.runner(), r.family)?;
+        let text = merge(
             &r.text,
             d.noflush,
             &tables,
             &live,
             &known_ours(state, r.family),
-        );
-        firewall::load(r.family, &text, d.noflush).map_err(|source| TxError::Load {
-            family: family_name(r.family),
-            source,
+        )
+        .text;
+        firewall::load(root.runner(), r.family, &text, d.noflush).map_err(|source| {
+            TxError::Load {
+                family: family_name(r.family),
+                source,
+            }
         })?;
-        remember_ours(state, r.family, &tables);
+        remember_ours(root.runner(), state, r.family, &tables);
         progress(&format!(
             "{} rules loaded without the old SSH port",
             family_name(r.family)

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::exec::{self, ExecError};
+use crate::exec::{ExecError, Runner};
 use crate::ruleset::Family;
 use crate::ruleset::restore_file::RestoreFile;
 
@@ -35,25 +35,30 @@ pub fn restore_tool(family: Family) -> &'static str {
 }
 
 /// Whether this family can be managed here at all (ip6tables may be absent).
-pub fn available(family: Family) -> bool {
-    exec::find(restore_tool(family)).is_some() && exec::find(save_tool(family)).is_some()
+pub fn available(runner: &dyn Runner, family: Family) -> bool {
+    runner.find(restore_tool(family)).is_some() && runner.find(save_tool(family)).is_some()
 }
 
 /// The live rules of every table (`iptables-save`).
-pub fn save(family: Family) -> Result<String, FirewallError> {
+pub fn save(runner: &dyn Runner, family: Family) -> Result<String, FirewallError> {
     let tool = save_tool(family);
-    if exec::find(tool).is_none() {
+    if runner.find(tool).is_none() {
         return Err(FirewallError::Missing { tool });
     }
-    Ok(exec::run_checked(tool, &[], None)?.stdout)
+    Ok(runner.run_checked(tool, &[], None)?.stdout)
 }
 
-fn restore(family: Family, args: &[&str], text: &str) -> Result<(), FirewallError> {
+fn restore(
+    runner: &dyn Runner,
+    family: Family,
+    args: &[&str],
+    text: &str,
+) -> Result<(), FirewallError> {
     let tool = restore_tool(family);
-    if exec::find(tool).is_none() {
+    if runner.find(tool).is_none() {
         return Err(FirewallError::Missing { tool });
     }
-    let ran = exec::run(tool, args, Some(text.as_bytes()))?;
+    let ran = runner.run(tool, args, Some(text.as_bytes()))?;
     if ran.success {
         Ok(())
     } else {
@@ -79,17 +84,27 @@ fn explain(stderr: &str, text: &str) -> String {
 }
 
 /// `iptables-restore --test`: parses and checks without loading.
-pub fn test(family: Family, text: &str, noflush: bool) -> Result<(), FirewallError> {
+pub fn test(
+    runner: &dyn Runner,
+    family: Family,
+    text: &str,
+    noflush: bool,
+) -> Result<(), FirewallError> {
     let mut args = vec!["--test"];
     if noflush {
         args.push("--noflush");
     }
-    restore(family, &args, text)
+    restore(runner, family, &args, text)
 }
 
-pub fn load(family: Family, text: &str, noflush: bool) -> Result<(), FirewallError> {
+pub fn load(
+    runner: &dyn Runner,
+    family: Family,
+    text: &str,
+    noflush: bool,
+) -> Result<(), FirewallError> {
     let args: &[&str] = if noflush { &["--noflush"] } else { &[] };
-    restore(family, args, text)
+    restore(runner, family, args, text)
 }
 
 /// A snapshot as `iptables-save` prints it: only table headers, chain
@@ -122,12 +137,18 @@ pub fn well_formed(snapshot: &str) -> Result<(), String> {
 
 /// `iptables-restore --test` of the part of `snapshot` a restore loads: a
 /// snapshot that would not load is found before a single table is flushed.
-pub fn test_snapshot(family: Family, snapshot: &str, tables: &[&str]) -> Result<(), FirewallError> {
+pub fn test_snapshot(
+    runner: &dyn Runner,
+    family: Family,
+    snapshot: &str,
+    tables: &[&str],
+) -> Result<(), FirewallError> {
     well_formed(snapshot).map_err(|message| FirewallError::Refused {
         tool: restore_tool(family),
         message,
     })?;
     restore(
+        runner,
         family,
         &["--test"],
         &RestoreFile::parse(snapshot).only(tables).render(),
@@ -137,12 +158,13 @@ pub fn test_snapshot(family: Family, snapshot: &str, tables: &[&str]) -> Result<
 /// Put `tables` back exactly as they are in `snapshot` (a table absent from
 /// it is emptied). Other tables (nat, Docker's) are not named, so untouched.
 pub fn restore_snapshot(
+    runner: &dyn Runner,
     family: Family,
     snapshot: &str,
     tables: &[&str],
 ) -> Result<(), FirewallError> {
     let saved = RestoreFile::parse(snapshot);
-    restore(family, &[], &saved.only(tables).render())?;
+    restore(runner, family, &[], &saved.only(tables).render())?;
     // Under iptables-nft an emptied table still exists (and still costs a
     // hook per packet); a table that did not exist before is removed, so the
     // firewall is exactly as it was.
@@ -151,21 +173,23 @@ pub fn restore_snapshot(
         .copied()
         .filter(|t| saved.table(t).is_none())
         .collect();
-    if !absent.is_empty() && nft_backend() && exec::find("nft").is_some() {
+    if !absent.is_empty() && nft_backend(runner) && runner.find("nft").is_some() {
         let nft_family = match family {
             Family::Ipv4 => "ip",
             Family::Ipv6 => "ip6",
         };
         for t in absent {
-            exec::run_checked("nft", &["delete", "table", nft_family, t], None)?;
+            runner.run_checked("nft", &["delete", "table", nft_family, t], None)?;
         }
     }
     Ok(())
 }
 
 /// iptables-nft (not legacy) is in use: `iptables -V` says "(nf_tables)".
-fn nft_backend() -> bool {
-    exec::run("iptables", &["-V"], None).is_ok_and(|r| r.stdout.contains("nf_tables"))
+fn nft_backend(runner: &dyn Runner) -> bool {
+    runner
+        .run("iptables", &["-V"], None)
+        .is_ok_and(|r| r.stdout.contains("nf_tables"))
 }
 
 /// xt_recent lists in this network namespace: name → the file's text.

@@ -13,9 +13,9 @@ use super::{TxError, deferred, restore_backup, state_err};
 use crate::fault;
 use crate::root::Root;
 
-/// How a pending change ended, as seen by the process that applied it.
+/// What became of a pending change, as seen by the process that applied it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum PendingFate {
     StillWaiting,
     Confirmed,
     /// The journal line of the revert: it says whether all was restored.
@@ -147,17 +147,17 @@ pub fn guard(root: &Root) -> Result<(), TxError> {
 /// Poll the outcome of the change `backup_id` (the journal's last word on
 /// it). The apply that started the guard reaps it here: a guard that died
 /// before its deadline leaves this apply to revert the change at once.
-pub fn outcome(root: &Root, backup_id: &str) -> Outcome {
+pub fn pending_fate(root: &Root, backup_id: &str) -> PendingFate {
     let state = StateDir::new(root);
     if let Some(p) = state.peek().filter(|p| p.backup_id == backup_id) {
         let Some(g) = p.guard_pid else {
-            return Outcome::StillWaiting;
+            return PendingFate::StillWaiting;
         };
         if !pending::reap(g) && pending::alive(g) {
-            return Outcome::StillWaiting;
+            return PendingFate::StillWaiting;
         }
         if let Some(line) = revert_for_dead_guard(root, &state, backup_id, g) {
-            return Outcome::Reverted(line);
+            return PendingFate::Reverted(line);
         }
     }
     let needle = format!("backup={backup_id}");
@@ -174,10 +174,10 @@ pub fn outcome(root: &Root, backup_id: &str) -> Outcome {
             .unwrap_or_default()
     };
     match last {
-        Some(l) if event(&l) == "confirmed" => Outcome::Confirmed,
-        Some(l) if event(&l) == "applied" => Outcome::StillWaiting,
-        Some(l) => Outcome::Reverted(l),
-        None => Outcome::Reverted("no record of the change".into()),
+        Some(l) if event(&l) == "confirmed" => PendingFate::Confirmed,
+        Some(l) if event(&l) == "applied" => PendingFate::StillWaiting,
+        Some(l) => PendingFate::Reverted(l),
+        None => PendingFate::Reverted("no record of the change".into()),
     }
 }
 

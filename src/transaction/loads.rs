@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::backup::BackupSet;
 use super::pending::StateDir;
 use super::{LoadReport, TxError, atomic, families, family_name, firewall, restore};
+use crate::exec::Runner;
 use crate::plan::Plan;
 use crate::root::Root;
 use crate::ruleset::restore_file::{
@@ -18,15 +19,18 @@ use crate::ruleset::{Family, ListStore, render, render_sets};
 pub fn preview_load(root: &Root, plan: &Plan) -> Result<LoadReport, TxError> {
     let state = StateDir::new(root);
     let mut report = LoadReport::default();
-    for family in families() {
-        let live = snapshot(family)?;
-        let (_, kept, replaced) = merged_rules(plan, family, &live, &known_ours(&state, family));
+    for family in families(root.runner()) {
+        let live = snapshot(root.runner(), family)?;
+        let merged = merged_rules(plan, family, &live, &known_ours(&state, family));
         report.kept_chains.extend(
-            kept.into_iter()
+            merged
+                .kept_chains
+                .into_iter()
                 .map(|c| format!("{} {c}", family_name(family))),
         );
         report.replaced_rules.extend(
-            replaced
+            merged
+                .replaced_rules
                 .into_iter()
                 .map(|r| format!("{}: {r}", family_name(family))),
         );
@@ -35,11 +39,23 @@ pub fn preview_load(root: &Root, plan: &Plan) -> Result<LoadReport, TxError> {
 }
 
 /// The live rules of one family (`iptables-save`).
-pub(super) fn snapshot(family: Family) -> Result<String, TxError> {
-    firewall::save(family).map_err(|source| TxError::Snapshot {
+pub(super) fn snapshot(runner: &dyn Runner, family: Family) -> Result<String, TxError> {
+    firewall::save(runner, family).map_err(|source| TxError::Snapshot {
         family: family_name(family),
         source,
     })
+}
+
+/// The rules to load, fitted to the live firewall, and what that does to
+/// the rules that are not ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Merged {
+    /// The restore text to load.
+    pub text: String,
+    /// Other tools' chains carried over ("filter/DOCKER").
+    pub kept_chains: Vec<String>,
+    /// The admin's own rules in the tables replaced (they are in the backup).
+    pub replaced_rules: Vec<String>,
 }
 
 pub(super) fn merged_rules(
@@ -47,7 +63,7 @@ pub(super) fn merged_rules(
     family: Family,
     live: &str,
     ours_before: &[String],
-) -> (String, Vec<String>, Vec<String>) {
+) -> Merged {
     let ours = render(plan.first_load(family));
     merge(&ours, plan.noflush(), plan.tables(), live, ours_before)
 }
@@ -59,17 +75,21 @@ pub(super) fn merge(
     tables: &[&str],
     live: &str,
     ours_before: &[String],
-) -> (String, Vec<String>, Vec<String>) {
+) -> Merged {
     if noflush {
-        return (
-            replace_hooks_for_noflush(ours, live, "SIPRAW"),
-            Vec::new(),
-            Vec::new(),
-        );
+        return Merged {
+            text: replace_hooks_for_noflush(ours, live, "SIPRAW"),
+            kept_chains: Vec::new(),
+            replaced_rules: Vec::new(),
+        };
     }
-    let (text, kept) = keep_foreign_chains(ours, live);
-    let replaced = replaced_rules(live, tables, &text, ours_before);
-    (text, kept, replaced)
+    let (text, kept_chains) = keep_foreign_chains(ours, live);
+    let replaced_rules = replaced_rules(live, tables, &text, ours_before);
+    Merged {
+        text,
+        kept_chains,
+        replaced_rules,
+    }
 }
 
 fn ours_path(state: &StateDir, family: Family) -> PathBuf {
@@ -85,8 +105,13 @@ pub(super) fn known_ours(state: &StateDir, family: Family) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub(super) fn remember_ours(state: &StateDir, family: Family, tables: &[&str]) {
-    if let Ok(live) = firewall::save(family) {
+pub(super) fn remember_ours(
+    runner: &dyn Runner,
+    state: &StateDir,
+    family: Family,
+    tables: &[&str],
+) {
+    if let Ok(live) = firewall::save(runner, family) {
         let lines = builtin_rules(&live, tables).join("\n");
         let _ = atomic::write(&ours_path(state, family), lines.as_bytes(), None, 0o600);
     }
@@ -94,7 +119,11 @@ pub(super) fn remember_ours(state: &StateDir, family: Family, tables: &[&str]) {
 
 /// Create the sets every ruleset of the plan names; remember in the backup
 /// set which of them did not exist before, so an undo destroys them again.
-pub(super) fn create_sets(plan: &Plan, set: &BackupSet) -> Result<(), TxError> {
+pub(super) fn create_sets(
+    runner: &dyn Runner,
+    plan: &Plan,
+    set: &BackupSet,
+) -> Result<(), TxError> {
     let wanted: Vec<&crate::ruleset::IpSet> = [Family::Ipv4, Family::Ipv6]
         .into_iter()
         .flat_map(|f| plan.ruleset(f).sets.iter())
@@ -102,7 +131,7 @@ pub(super) fn create_sets(plan: &Plan, set: &BackupSet) -> Result<(), TxError> {
     if wanted.is_empty() {
         return Ok(());
     }
-    let before = crate::sets::names()?;
+    let before = crate::sets::names(runner)?;
     let created: Vec<String> = wanted
         .iter()
         .map(|s| s.name.clone())
@@ -114,7 +143,7 @@ pub(super) fn create_sets(plan: &Plan, set: &BackupSet) -> Result<(), TxError> {
         atomic::write(&path, (created.join("\n") + "\n").as_bytes(), None, 0o600)
             .map_err(|source| TxError::Write { path, source })?;
     }
-    crate::sets::create(&render_sets(wanted.iter().copied()))?;
+    crate::sets::create(runner, &render_sets(wanted.iter().copied()))?;
     Ok(())
 }
 
@@ -124,17 +153,18 @@ pub(super) fn create_sets(plan: &Plan, set: &BackupSet) -> Result<(), TxError> {
 /// hand-made rules, or an earlier xt_recent install) move there, so known
 /// phones stay known across the switch.
 pub(super) fn carry_lists(
+    runner: &dyn Runner,
     plan: &Plan,
     recent: &[(String, String)],
     progress: &mut dyn FnMut(&str),
 ) {
     let proc_dir = std::path::Path::new(firewall::RECENT_PROC);
     for (name, text) in recent {
-        let addresses = crate::status::recent::addresses(text);
+        let addresses = crate::recent::addresses(text);
         if plan.firewall.lists == ListStore::Ipset && crate::lists::LISTS.contains(&name.as_str()) {
             let parsed: Vec<std::net::IpAddr> =
                 addresses.iter().filter_map(|a| a.parse().ok()).collect();
-            if let Ok(n) = crate::sets::add(name, &parsed)
+            if let Ok(n) = crate::sets::add(runner, name, &parsed)
                 && n > 0
             {
                 progress(&format!(

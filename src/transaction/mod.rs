@@ -12,7 +12,8 @@
 //! the wizard, a terminal hang-up or a dropped SSH session cannot stop it,
 //! and apply supervises it in turn (a guard that dies is noticed at once).
 
-mod atomic;
+use crate::atomic;
+use crate::exec::Runner;
 mod backup;
 mod boot;
 mod build_binary;
@@ -39,7 +40,7 @@ pub use build_binary::is_cargo_build;
 pub use confirm::{confirm, newest, rollback};
 pub use deferred::Deferred;
 pub use firewall::FirewallError;
-pub use guard::{Outcome, guard, outcome};
+pub use guard::{PendingFate, guard, pending_fate};
 pub use history::{Fate, FateKind, fates};
 pub use launch::{HeldSignals, SecondSession, spawn_guard};
 pub use links::LinkError;
@@ -56,11 +57,7 @@ use crate::root::Root;
 use crate::ruleset::Family;
 use crate::ssh::SshError;
 
-/// Replace a file atomically (temp file, fsync, rename), keeping an existing
-/// file's mode and owner; new files get 0600. For the tool's own state.
-pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    atomic::write(path, contents, None, 0o600)
-}
+pub use crate::atomic::write_file_atomically;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TxError {
@@ -232,10 +229,10 @@ fn state_err(dir: &StateDir) -> impl Fn(std::io::Error) -> TxError + '_ {
     }
 }
 
-fn families() -> Vec<Family> {
+fn families(runner: &dyn Runner) -> Vec<Family> {
     [Family::Ipv4, Family::Ipv6]
         .into_iter()
-        .filter(|f| firewall::available(*f))
+        .filter(|f| firewall::available(runner, *f))
         .collect()
 }
 
@@ -270,13 +267,19 @@ pub fn ensure_no_pending(root: &Root) -> Result<(), TxError> {
     }
 }
 
-/// Begin and apply in one call, for front ends that made their plan before
-/// (the wizards): the plan is checked against the files as they are now.
-pub fn apply(
-    root: &Root,
+/// How every front end applies: the guard (this binary's `guard`) armed for
+/// `confirm_timeout` (`None`: kept at once), with Ctrl-C and hang-ups held
+/// back until the change is loaded and handed to the guard.
+pub fn apply_guarded(
+    tx: Transaction,
     plan: &Plan,
-    opts: &ApplyOptions,
+    confirm_timeout: Option<Duration>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Applied, TxError> {
-    begin(root)?.apply(plan, opts, progress)
+    let opts = ApplyOptions {
+        confirm_timeout,
+        spawn_guard,
+    };
+    let _held = HeldSignals::hold();
+    tx.apply(plan, &opts, progress)
 }

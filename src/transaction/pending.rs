@@ -63,6 +63,22 @@ pub struct Pending {
     pub confirm_pid: Option<u32>,
 }
 
+impl Pending {
+    /// A change this process starts applying now, from this session.
+    pub fn started_here(backup_id: &str) -> Self {
+        Self {
+            backup_id: backup_id.to_string(),
+            state: State::Applying,
+            started: now(),
+            deadline: None,
+            apply_pid: std::process::id(),
+            guard_pid: None,
+            session: Session::current(),
+            confirm_pid: None,
+        }
+    }
+}
+
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -111,7 +127,8 @@ pub fn reap(pid: u32) -> bool {
 #[derive(Debug, Clone)]
 pub struct StateDir {
     dir: PathBuf,
-    system: bool,
+    /// The host it belongs to (its `logger`, and whether it is the real one).
+    root: Root,
 }
 
 /// Held while reading-then-writing the pending change.
@@ -149,7 +166,7 @@ impl StateDir {
     pub fn new(root: &Root) -> Self {
         Self {
             dir: root.path(STATE_DIR),
-            system: root.is_system(),
+            root: root.clone(),
         }
     }
 
@@ -237,8 +254,9 @@ impl StateDir {
     pub fn record(&self, event: &str) -> std::io::Result<()> {
         // One line in syslog/journald too, so `journalctl -t asterisk-harden`
         // tells the story; only for the real host, never for a sandbox.
-        if self.system && crate::exec::find("logger").is_some() {
-            let _ = crate::exec::run("logger", &["-t", "asterisk-harden", "--", event], None);
+        let runner = self.root.runner();
+        if self.root.is_system() && runner.find("logger").is_some() {
+            let _ = runner.run("logger", &["-t", "asterisk-harden", "--", event], None);
         }
         private_dir(&self.dir)?;
         let mut f = private_log(&self.dir.join("journal.log"))?;

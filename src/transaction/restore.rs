@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use super::atomic;
 use super::backup::{BackedUpFile, BackupSet};
 use super::{firewall, links};
+use crate::exec::Runner;
 use crate::plan::{AfterWrite, FileChange, Stage};
 use crate::root::Root;
 use crate::ruleset::Family;
@@ -90,13 +91,13 @@ pub fn changes_back(root: &Root, set: &BackupSet) -> Vec<FileChange> {
 }
 
 /// Before anything is touched: every saved firewall snapshot must load.
-fn check_snapshots(set: &BackupSet, tables: &[&str]) -> Result<(), String> {
+fn check_snapshots(runner: &dyn Runner, set: &BackupSet, tables: &[&str]) -> Result<(), String> {
     for (family, name, saved) in [
         (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
         (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
     ] {
         if let Some(text) = set.rules(saved).map_err(|e| e.to_string())? {
-            firewall::test_snapshot(family, &text, tables).map_err(|e| {
+            firewall::test_snapshot(runner, family, &text, tables).map_err(|e| {
                 format!(
                     "the saved {name} firewall of backup {} does not pass the test load ({e}), so no table was flushed",
                     set.manifest.id
@@ -139,8 +140,8 @@ fn restore_file(root: &Root, set: &BackupSet, f: &BackedUpFile) -> Result<bool, 
         return Ok(false);
     }
     // A file made immutable (chattr +i) must be released to be restored.
-    if target.exists() && crate::fail2ban::is_immutable(&target) {
-        let _ = crate::fail2ban::set_immutable(&target, false);
+    if target.exists() && crate::fail2ban::is_immutable(root.runner(), &target) {
+        let _ = crate::fail2ban::set_immutable(root.runner(), &target, false);
     }
     match saved {
         Some(data) => atomic::write(&target, &data, f.ownership, 0o600),
@@ -165,22 +166,28 @@ fn remove_empty_dirs(root: &Root, dirs: &[PathBuf]) {
 /// put back should a snapshot fail to load after all (the test load does not
 /// resolve every jump), so a restore never leaves less firewall than it
 /// found, nor IPv4 restored and IPv6 not.
-fn restore_firewall(set: &BackupSet, tables: &[&str], r: &mut Restored) -> Result<(), String> {
+fn restore_firewall(
+    runner: &dyn Runner,
+    set: &BackupSet,
+    tables: &[&str],
+    r: &mut Restored,
+) -> Result<(), String> {
     let mut saved = Vec::new();
     for (family, name, part) in [
         (Family::Ipv4, "IPv4", &set.manifest.ipv4_rules),
         (Family::Ipv6, "IPv6", &set.manifest.ipv6_rules),
     ] {
         if let Some(text) = set.rules(part).map_err(|e| e.to_string())? {
-            let live = firewall::save(family).map_err(|e| format!("{name} firewall: {e}"))?;
+            let live =
+                firewall::save(runner, family).map_err(|e| format!("{name} firewall: {e}"))?;
             saved.push((family, name, text, live));
         }
     }
     for (i, (family, name, text, _)) in saved.iter().enumerate() {
-        if let Err(e) = firewall::restore_snapshot(*family, text, tables) {
-            let back = saved[..=i]
-                .iter()
-                .all(|(f, _, _, live)| firewall::restore_snapshot(*f, live, tables).is_ok());
+        if let Err(e) = firewall::restore_snapshot(runner, *family, text, tables) {
+            let back = saved[..=i].iter().all(|(f, _, _, live)| {
+                firewall::restore_snapshot(runner, *f, live, tables).is_ok()
+            });
             return Err(format!(
                 "{name} firewall: {e} ({})",
                 if back {
@@ -198,7 +205,7 @@ fn restore_firewall(set: &BackupSet, tables: &[&str], r: &mut Restored) -> Resul
 pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let mut r = Restored::default();
     let tables: Vec<&str> = set.manifest.tables.iter().map(String::as_str).collect();
-    if let Err(why) = check_snapshots(set, &tables) {
+    if let Err(why) = check_snapshots(root.runner(), set, &tables) {
         r.refused = Some(why);
         return r;
     }
@@ -206,7 +213,7 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
         .ok()
         .and_then(|p| p.trim().parse().ok())
     {
-        match crate::ssh::selinux::unlabel(port) {
+        match crate::ssh::selinux::unlabel(root.runner(), port) {
             Ok(()) => {
                 let _ = std::fs::remove_file(set.dir.join(SELINUX_PORT));
             }
@@ -244,7 +251,7 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
             Err(e) => r.errors.push(format!("AMI reload: {e}")),
         }
     }
-    if let Err(e) = restore_firewall(set, &tables, &mut r) {
+    if let Err(e) = restore_firewall(root.runner(), set, &tables, &mut r) {
         // The rules still name the sets: they stay.
         r.errors.push(e);
         return r;
@@ -253,13 +260,13 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
     let created = std::fs::read_to_string(set.dir.join(SETS_CREATED)).unwrap_or_default();
     let mut kept = Vec::new();
     // Noted before they were made: one a killed apply never made is not there.
-    let existing = crate::sets::names().unwrap_or_default();
+    let existing = crate::sets::names(root.runner()).unwrap_or_default();
     for name in created
         .lines()
         .filter(|l| !l.trim().is_empty())
         .filter(|l| existing.iter().any(|e| e == l))
     {
-        if let Err(e) = crate::sets::destroy(name) {
+        if let Err(e) = crate::sets::destroy(root.runner(), name) {
             r.errors.push(format!("ipset set {name}: {e}"));
             kept.push(name);
         }
@@ -281,13 +288,13 @@ pub fn restore_backup(root: &Root, set: &BackupSet) -> Restored {
         if jail_restored && let Err(e) = crate::fail2ban::reload(root) {
             r.errors.push(e);
         }
-        let live = firewall::save(Family::Ipv4).unwrap_or_default();
+        let live = firewall::save(root.runner(), Family::Ipv4).unwrap_or_default();
         let _ = crate::fail2ban::after_load(root, &live);
     }
     let proc_dir = Path::new(firewall::RECENT_PROC);
     for list in &set.manifest.recent_lists {
         if let Some(text) = set.recent(list) {
-            let addresses = crate::status::recent::addresses(&text);
+            let addresses = crate::recent::addresses(&text);
             if let Err(e) = firewall::refill_recent(proc_dir, list, &addresses) {
                 r.errors.push(format!("xt_recent list {list}: {e}"));
             }

@@ -49,8 +49,8 @@ pub fn preflight(root: &Root, plan: &Plan) -> Result<(), TxError> {
             .into());
         }
     }
-    ssh::validate_candidate(&ssh_plan.window_config)?;
-    ssh::validate_candidate(&ssh_plan.final_config)?;
+    ssh::validate_candidate(root.runner(), &ssh_plan.window_config)?;
+    ssh::validate_candidate(root.runner(), &ssh_plan.final_config)?;
     if ssh_plan.key_only {
         let user = std::env::var("SUDO_USER").unwrap_or_else(|_| "root".to_string());
         if !ssh::has_authorized_key(root, &user) {
@@ -72,7 +72,7 @@ pub(super) fn fail2ban_after_load(root: &Root, jail_changed: bool, progress: &mu
             Err(e) => progress(&format!("WARNING: {e}")),
         }
     }
-    let live = firewall::save(Family::Ipv4).unwrap_or_default();
+    let live = firewall::save(root.runner(), Family::Ipv4).unwrap_or_default();
     if let Some(done) = crate::fail2ban::after_load(root, &live) {
         progress(&done);
     }
@@ -111,8 +111,8 @@ pub(super) fn reload_after_load(
             .iter()
             .filter(|p| !ssh_plan.window_ports[..1].contains(p));
         for port in new_ports {
-            let added =
-                ssh::selinux::label(*port).map_err(|e| TxError::Ssh(SshError::Selinux(e)))?;
+            let added = ssh::selinux::label(root.runner(), *port)
+                .map_err(|e| TxError::Ssh(SshError::Selinux(e)))?;
             if added {
                 let _ = std::fs::write(set.dir.join(restore::SELINUX_PORT), port.to_string());
             }

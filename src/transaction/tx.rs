@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::backup::{self, BackupSet};
 use super::deferred::{self, Deferred, DeferredFile, FinalRules};
 use super::loads::{carry_lists, create_sets, known_ours, merged_rules, remember_ours, snapshot};
-use super::pending::{self, ApplyLock, Pending, Session, State, StateDir};
+use super::pending::{self, ApplyLock, Pending, State, StateDir};
 use super::services::{preflight, reload_after_load};
 use super::{
     Applied, ApplyOptions, TxError, families, family_name, firewall, interrupted, links,
@@ -126,10 +126,10 @@ impl Transaction {
         preflight(&root, plan)?;
 
         // 1. The backup, read back and checked before anything changes.
-        let fams = families();
+        let fams = families(root.runner());
         let mut live = Vec::new();
         for f in &fams {
-            live.push((*f, snapshot(*f)?));
+            live.push((*f, snapshot(root.runner(), *f)?));
         }
         let live_of = |f: Family| live.iter().find(|(g, _)| *g == f).map(|(_, t)| t.as_str());
         let recent = firewall::recent_lists(std::path::Path::new(firewall::RECENT_PROC));
@@ -154,16 +154,7 @@ impl Transaction {
         fault::point("backup");
 
         // 2. Armed: the pending record, then the guard holding the backup.
-        self.write_pending(Pending {
-            backup_id: id.clone(),
-            state: State::Applying,
-            started: pending::now(),
-            deadline: None,
-            apply_pid: std::process::id(),
-            guard_pid: None,
-            session: Session::current(),
-            confirm_pid: None,
-        })?;
+        self.write_pending(Pending::started_here(&id))?;
         fault::point("pending");
         self.arm(opts)?;
         progress("guard armed: any failure from here on is undone");
@@ -171,14 +162,16 @@ impl Transaction {
 
         // 3. The sets the rules name must exist before they can be tested.
         let set = self.set.as_ref().expect("backed up");
-        create_sets(plan, set)?;
+        create_sets(root.runner(), plan, set)?;
         fault::point("sets");
         let mut texts = Vec::new();
         for (f, live_text) in &live {
-            let (text, _, _) = merged_rules(plan, *f, live_text, &known_ours(&self.state, *f));
-            firewall::test(*f, &text, plan.noflush()).map_err(|source| TxError::Test {
-                family: family_name(*f),
-                source,
+            let text = merged_rules(plan, *f, live_text, &known_ours(&self.state, *f)).text;
+            firewall::test(root.runner(), *f, &text, plan.noflush()).map_err(|source| {
+                TxError::Test {
+                    family: family_name(*f),
+                    source,
+                }
             })?;
             texts.push((*f, text));
         }
@@ -201,15 +194,17 @@ impl Transaction {
             fault::point("file");
         }
         for (f, text) in &texts {
-            firewall::load(*f, text, plan.noflush()).map_err(|source| TxError::Load {
-                family: family_name(*f),
-                source,
+            firewall::load(root.runner(), *f, text, plan.noflush()).map_err(|source| {
+                TxError::Load {
+                    family: family_name(*f),
+                    source,
+                }
             })?;
             progress(&format!("{} rules loaded", family_name(*f)));
-            remember_ours(&self.state, *f, plan.tables());
+            remember_ours(root.runner(), &self.state, *f, plan.tables());
             fault::point(&format!("{}-loaded", f.as_str()));
         }
-        carry_lists(plan, &recent, progress);
+        carry_lists(root.runner(), plan, &recent, progress);
         reload_after_load(&root, plan, set, progress)?;
         fault::point("services");
         deferred::save(&self.state, &id, &deferred_of(plan, &fams))?;

@@ -2,7 +2,6 @@
 //! them: the responsive service (`[responsive] enabled = true`) and the
 //! trunk names' timer. Apart from boot.rs, which enables the rules' loader.
 
-use crate::exec;
 use crate::plan::names::NAMES_TIMER;
 use crate::plan::responsive::WATCH_UNIT;
 use crate::root::Root;
@@ -29,9 +28,12 @@ pub fn enable(root: &Root) -> Vec<String> {
             said.push(format!("sandbox root: would enable and start {unit}"));
             continue;
         }
-        let _ = exec::run("systemctl", &["daemon-reload"], None);
+        let _ = root.runner().run("systemctl", &["daemon-reload"], None);
         said.push(
-            match exec::run_checked("systemctl", &["enable", "--now", unit], None) {
+            match root
+                .runner()
+                .run_checked("systemctl", &["enable", "--now", unit], None)
+            {
                 Ok(_) => format!("enabled and started {unit}: {what}"),
                 Err(e) => {
                     format!(
@@ -55,7 +57,9 @@ fn retire_watch(root: &Root) -> Vec<String> {
     }
     let name = "asterisk-harden-watch.service";
     if root.is_system() {
-        let _ = exec::run("systemctl", &["disable", "--now", name], None);
+        let _ = root
+            .runner()
+            .run("systemctl", &["disable", "--now", name], None);
     }
     if let Err(e) = std::fs::remove_file(&unit) {
         return vec![format!(
@@ -64,7 +68,7 @@ fn retire_watch(root: &Root) -> Vec<String> {
         )];
     }
     if root.is_system() {
-        let _ = exec::run("systemctl", &["daemon-reload"], None);
+        let _ = root.runner().run("systemctl", &["daemon-reload"], None);
     }
     vec![if root.is_system() {
         format!("stopped, disabled and removed {name}: [responsive] is off (its AMI user is gone)")

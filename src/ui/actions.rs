@@ -4,20 +4,15 @@
 //! `Confirm` question the admin answered: the typed round trip that keeps a
 //! key press from reaching the transaction by accident.
 
-use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
-use similar::TextDiff;
-
 use crate::answers::Answers;
-use crate::plan::{FileChange, HostFiles, Plan, paths_to_read, plan};
-use crate::resolve::resolve_trunks;
-use crate::review::{file_diff, load_report_text, summary};
-use crate::ruleset::{Family, render};
+use crate::plan::{FileChange, PlanError, PlanInput, PlanInputError, paths_to_read, plan};
+use crate::resolve::{ResolveError, resolve_trunks};
+use crate::review::reviewed;
+pub use crate::review::{Review, Section, review_text};
 use crate::transaction::{
-    self, Applied, ApplyOptions, BackupSet, HeldSignals, Restored, SecondSession, TxError,
-    changes_back, preview_load, spawn_guard,
+    self, Applied, BackupSet, HeldSignals, Restored, SecondSession, TxError, changes_back,
 };
 
 use super::host::{ApplyTarget, HostView};
@@ -74,99 +69,52 @@ impl Confirmed {
     }
 }
 
-/// One part of the review: a file's diff, or a ruleset as loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    pub title: String,
-    pub diff: String,
+/// Why an action of the wizard did not happen. A refusal changed nothing
+/// (exit 2, as the CLI); a failure was restored (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// Nothing can be applied or restored from here (not root, a dry run).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error("reading the files the plan changes: {0}")]
+    Read(#[from] PlanInputError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Tx(#[from] TxError),
+    /// The trusted names or protected addresses could not be read.
+    #[error(transparent)]
+    Answers(#[from] crate::answers::AnswersError),
+    #[error(transparent)]
+    Operate(#[from] crate::operate::OperateError),
 }
 
-/// Everything the review step shows; nothing has changed yet.
-#[derive(Debug, Clone)]
-pub struct Review {
-    pub answers: Answers,
-    pub plan: Plan,
-    pub summary: Vec<String>,
-    /// Trunk resolutions, rules of other tools, what needs root.
-    pub notes: Vec<String>,
-    pub sections: Vec<Section>,
-}
-
-impl Review {
-    /// The port SSH ends up on (what the banner probe knocks on).
-    pub fn ssh_port(&self) -> u16 {
-        self.answers.ssh.final_port()
-    }
-}
-
-/// Resolve trunk names, read the files, and plan: the review's content.
-pub fn prepare_review(host: &HostView, mut answers: Answers) -> Result<Review, String> {
-    let trunks = resolve_trunks(&answers.sip.trunks).map_err(|e| e.to_string())?;
-    crate::resolve::resolve_trusted(&mut answers).map_err(|e| e.to_string())?;
-    let files = HostFiles::read(&host.root, &paths_to_read(&answers))
-        .map_err(|e| format!("reading the files the plan changes: {e}"))?;
-    let plan = plan(&answers, &trunks, &files).map_err(|e| e.to_string())?;
-    // What apply would refuse is refused here, before the review (the same
-    // checks as `plan` and apply).
-    if host.can_apply() {
-        transaction::preflight(&host.root, &plan).map_err(|e| e.to_string())?;
-    }
-    // plan.notes are already in the summary.
-    let mut notes = plan.firewall.notes.clone();
-    if host.can_apply() {
-        match preview_load(&host.root, &plan) {
-            Ok(report) => notes.extend(
-                load_report_text(&report)
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(str::to_string),
-            ),
-            Err(e) => notes.push(format!("the live firewall could not be read: {e}")),
+impl ActionError {
+    /// Refused before anything changed (the CLI's exit 2), as opposed to a
+    /// failure that was rolled back.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Self::Tx(e) => e.is_refusal(),
+            Self::Unavailable(_)
+            | Self::Resolve(_)
+            | Self::Read(_)
+            | Self::Plan(_)
+            | Self::Answers(_)
+            | Self::Operate(_) => true,
         }
-    } else {
-        notes.push(
-            "The live firewall was not read (that needs root): rules of other tools are listed when run as root."
-                .into(),
-        );
     }
-    let mut sections: Vec<Section> = plan
-        .changed_files()
-        .map(|f| Section {
-            title: format!("{} ({})", f.path.display(), f.why),
-            diff: file_diff(f),
-        })
-        .collect();
-    for (family, name) in [(Family::Ipv4, "IPv4"), (Family::Ipv6, "IPv6")] {
-        sections.push(Section {
-            title: format!("{name} rules loaded now ({})", plan.tables().join(" and ")),
-            diff: TextDiff::from_lines("", render(plan.first_load(family)).as_str())
-                .unified_diff()
-                .header(
-                    &format!("{name} firewall now"),
-                    &format!("{name} firewall after apply"),
-                )
-                .to_string(),
-        });
-    }
-    Ok(Review {
-        summary: summary(&plan),
-        answers,
-        plan,
-        notes,
-        sections,
-    })
 }
 
-/// The review as plain text: summary, notes, every diff.
-pub fn review_text(review: &Review) -> String {
-    let mut out = String::from("What will happen (nothing has changed yet):\n");
-    for line in review.summary.iter().chain(&review.notes) {
-        out.push_str(&format!("  - {line}\n"));
-    }
-    for s in &review.sections {
-        out.push_str(&format!("\n== {} ==\n{}", s.title, s.diff));
-    }
-    out
+/// Resolve trunk names, read the files, and plan: the review, as `plan`
+/// builds it (as root, what apply would refuse is refused here first).
+pub fn prepare_review(host: &HostView, mut answers: Answers) -> Result<Review, ActionError> {
+    let trunks = resolve_trunks(&answers.sip.trunks)?;
+    crate::resolve::resolve_trusted(&mut answers)?;
+    let files = PlanInput::read(&host.root, &host.facts, &paths_to_read(&answers))?;
+    let plan = plan(&answers, &trunks, &files)?;
+    Ok(reviewed(&host.root, plan, host.can_apply())?)
 }
 
 /// Apply the reviewed plan with a guard armed. Only a confirmed `Apply`.
@@ -175,26 +123,20 @@ pub fn apply(
     review: &Review,
     confirmed: Confirmed,
     progress: &mut dyn FnMut(&str),
-) -> Result<Applied, String> {
-    if confirmed.action() != &Action::Apply {
-        return Err("internal: apply needs a confirmed Apply".into());
-    }
+) -> Result<Applied, ActionError> {
+    debug_assert_eq!(confirmed.action(), &Action::Apply);
     if let ApplyTarget::Unavailable(why) = &host.target {
-        return Err(why.clone());
+        return Err(ActionError::Unavailable(why.clone()));
     }
-    transaction::ensure_no_pending(&host.root).map_err(|e| e.to_string())?;
-    let opts = ApplyOptions {
-        confirm_timeout: Some(CONFIRM_WINDOW),
-        spawn_guard,
-    };
-    let _held = HeldSignals::hold();
-    let applied =
-        transaction::apply(&host.root, &review.plan, &opts, progress).map_err(|e| e.to_string())?;
+    transaction::ensure_no_pending(&host.root)?;
+    // Begun now, the plan is checked against the files as they are now.
+    let tx = transaction::begin(&host.root)?;
+    let applied = transaction::apply_guarded(tx, &review.plan, Some(CONFIRM_WINDOW), progress)?;
     // The sandbox box's sshd answers on its new port once sshd would have
     // been reloaded: started before, it would hold the port the
     // transaction's free-port check must find free.
     if let ApplyTarget::DemoNamespace(_) = &host.target {
-        crate::demo::stand_in_sshd(review.ssh_port());
+        crate::ssh::listening::stand_in_sshd(review.ssh_port());
     }
     Ok(applied)
 }
@@ -217,24 +159,7 @@ pub struct BannerProof {
 
 /// Connect to 127.0.0.1:`port` and read an SSH banner ("SSH-2.0-...").
 pub fn banner_probe(port: u16) -> Result<BannerProof, String> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-        .map_err(|e| format!("nothing answers on 127.0.0.1:{port} ({e})"))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let mut buf = [0u8; 256];
-    let n = stream
-        .read(&mut buf)
-        .map_err(|e| format!("127.0.0.1:{port} sent no banner ({e})"))?;
-    let text = String::from_utf8_lossy(&buf[..n]);
-    let line = text.lines().next().unwrap_or_default().trim().to_string();
-    if line.starts_with("SSH-") {
-        Ok(BannerProof { banner: line })
-    } else {
-        Err(format!(
-            "127.0.0.1:{port} answers, but not as SSH (\"{}\")",
-            line.chars().take(40).collect::<String>()
-        ))
-    }
+    crate::ssh::listening::ssh_banner(port).map(|banner| BannerProof { banner })
 }
 
 /// Keep the pending change from this session: needs the banner proof and
@@ -272,15 +197,18 @@ pub fn revert_preview(host: &HostView, set: &BackupSet) -> (Vec<FileChange>, Str
 }
 
 /// Restore a backup set. Only a confirmed `Rollback`.
-pub fn rollback(host: &HostView, confirmed: Confirmed) -> Result<(BackupSet, Restored), String> {
+pub fn rollback(
+    host: &HostView,
+    confirmed: Confirmed,
+) -> Result<(BackupSet, Restored), ActionError> {
     let Action::Rollback { backup_id } = confirmed.action() else {
-        return Err("internal: rollback needs a confirmed Rollback".into());
+        unreachable!("a Confirmed Rollback is the only way here");
     };
     if let ApplyTarget::Unavailable(why) = &host.target {
-        return Err(why.clone());
+        return Err(ActionError::Unavailable(why.clone()));
     }
     let _held = HeldSignals::hold();
-    transaction::rollback(&host.root, Some(backup_id)).map_err(|e| e.to_string())
+    Ok(transaction::rollback(&host.root, Some(backup_id))?)
 }
 
 /// Why a list cannot be changed from this front end (only the live host's).
@@ -296,17 +224,21 @@ pub fn lists_unavailable(host: &HostView) -> Option<String> {
 
 /// Carry out a confirmed `Operate` with the library's `operate::act`, the
 /// same as `asterisk-harden ban` and the rest (refusals included).
-pub fn operate(host: &HostView, confirmed: Confirmed) -> Result<crate::operate::Done, String> {
+pub fn operate(host: &HostView, confirmed: Confirmed) -> Result<crate::operate::Done, ActionError> {
     let Action::Operate { action, address } = confirmed.action() else {
-        return Err("internal: operate needs a confirmed Operate".into());
+        unreachable!("a Confirmed Operate is the only way here");
     };
     if let Some(why) = lists_unavailable(host) {
-        return Err(why);
+        return Err(ActionError::Unavailable(why));
     }
-    let protected =
-        crate::operate::protected::read(&host.root, &mut |_| {}).map_err(|e| e.to_string())?;
-    crate::operate::act(&host.root, *action, *address, OPERATE_REASON, &protected)
-        .map_err(|e| e.to_string())
+    let protected = crate::operate::protected::read(&host.root, &mut |_| {})?;
+    Ok(crate::operate::act(
+        &host.root,
+        *action,
+        *address,
+        OPERATE_REASON,
+        &protected,
+    )?)
 }
 
 /// What the record says of a change made in the Status screen.

@@ -8,6 +8,28 @@ use crate::transaction;
 
 use super::host::HostView;
 
+/// How a run that kept nothing ended, in the same words in both front ends.
+pub const REVERTED: &str = "Not confirmed in time: everything was restored as it was.";
+pub const FAILED: &str = "The apply failed; everything was restored.";
+pub const REFUSED: &str = "The apply was refused; nothing was changed.";
+pub const ROLLED_BACK: &str = "The backup was restored.";
+
+/// The headline and the lines of an apply that did not go through: refused
+/// (nothing changed) or failed (everything restored), with the reason.
+pub fn not_applied(e: &crate::ui::actions::ActionError) -> (super::Outcome, Vec<String>) {
+    if e.is_refusal() {
+        (
+            super::Outcome::Refused,
+            vec![REFUSED.to_string(), e.to_string()],
+        )
+    } else {
+        (
+            super::Outcome::Failed,
+            vec![FAILED.to_string(), e.to_string()],
+        )
+    }
+}
+
 pub struct Kept {
     pub headline: String,
     pub lines: Vec<String>,

@@ -35,6 +35,8 @@ pub enum ApplyTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostView {
     pub root: Root,
+    /// What the probe found: the plan is made from these, not a second look.
+    pub facts: Facts,
     pub defaults: HostDefaults,
     pub preflight: Preflight,
     /// The address the admin's SSH session comes from (offered as trusted).
@@ -76,6 +78,7 @@ impl HostView {
         let (previous, previous_problem) = previous_answers(root, &defaults);
         let mut view = Self {
             root: root.clone(),
+            facts: facts.clone(),
             preflight: Preflight::default(),
             admin_address: facts
                 .ssh

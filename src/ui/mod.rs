@@ -31,13 +31,18 @@ pub enum Outcome {
     RolledBack { backup_id: String },
     /// The apply failed and everything was restored.
     Failed,
+    /// Refused before anything changed (another change still pending, not
+    /// root, a port in use): the CLI's bad input.
+    Refused,
 }
 
 impl Outcome {
-    /// 0 done, 1 failed (and restored), 3 not confirmed in time (reverted).
+    /// 0 done, 1 failed (and restored), 2 refused (nothing changed), 3 not
+    /// confirmed in time (reverted): the CLI's codes.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Failed => 1,
+            Self::Refused => 2,
             Self::Reverted => 3,
             _ => 0,
         }

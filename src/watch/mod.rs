@@ -20,10 +20,8 @@ pub use ami::{Ami, AmiError};
 pub use event::SecurityEvent;
 pub use judge::{Decision, Judge};
 
-/// The manager user apply writes into manager.conf for the watcher.
-pub const AMI_USER: &str = "asterisk-harden-watch";
-/// Its secret (random, 0600), read by `watch` and written by apply.
-pub const SECRET_FILE: &str = "/etc/asterisk-harden/ami-watch.secret";
+/// The manager user and its secret, as the plan writes them.
+pub use crate::plan::responsive::{AMI_USER, SECRET_FILE};
 pub const AMI_ADDRESS: &str = "127.0.0.1:5038";
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +114,7 @@ fn act(
     if action == Action::Allow {
         // The known-phone list exists in strict mode; in the relaxed modes
         // with ipset the watcher keeps one (no rule needs it).
-        operate::kernel::ensure_known_phones()?;
+        crate::sets::ensure_known_phones(root.runner()).map_err(KernelError::from)?;
     }
     match operate::act(root, action, source, reason, protected) {
         Ok(done) => Ok(done.changed),

@@ -77,6 +77,26 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_asterisk-harden"))
 }
 
+/// Fail the test unless `out` is a success, showing what the program printed.
+#[track_caller]
+pub fn assert_ok(out: &Output) {
+    assert!(out.status.success(), "{}", output_text(out));
+}
+
+/// Whether something answering like sshd ("SSH-2.0-...") listens on the
+/// PBX's `port`, as seen from namespace `ns`.
+pub fn ssh_banner(ns: &str, port: u16) -> bool {
+    within(ns, move || {
+        let addr = format!("{PBX_IP}:{port}").parse().unwrap();
+        let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+            return false;
+        };
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut buf = [0u8; 64];
+        matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"SSH-2.0"))
+    })
+}
+
 pub fn run_checked(cmd: &mut Command) -> Output {
     let out = cmd
         .output()
@@ -298,6 +318,44 @@ pub fn render_with_env(answers: &str, family: &str, env: &[(&str, &str)]) -> Str
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A host with nothing on it but the ipset program (a kernel that answers
+/// `ipset list -n`), its programs scripted: what `render` sees in an empty
+/// root and an empty network namespace, without root and without a host.
+pub fn empty_host(root: &Path) -> asterisk_harden::root::Root {
+    let programs = asterisk_harden::exec::Scripted::new().answers("ipset", &["list", "-n"], "");
+    asterisk_harden::root::Root::new(root).with_runner(std::sync::Arc::new(programs))
+}
+
+/// The rules `render` prints for `answers` on an empty host, made
+/// in-process (no root, no namespace): the probe, the answers' checks and
+/// the rules are the library's own, the programs the probe runs scripted.
+pub fn render_here(answers: &str, family: &str) -> String {
+    use asterisk_harden::answers::{Answers, HostDefaults};
+    use asterisk_harden::probe::{MatchTest, probe};
+    use asterisk_harden::ruleset::{Family, build, render};
+    let dir = tempfile::tempdir().unwrap();
+    let root = empty_host(dir.path());
+    let facts = probe(&root, MatchTest::Skip);
+    let answers = Answers::parse(
+        answers,
+        Path::new("answers.toml"),
+        &HostDefaults::from_facts(&facts),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let trunks = asterisk_harden::resolve::resolve_trunks(&answers.sip.trunks).unwrap();
+    let spec = asterisk_harden::plan::firewall_spec(
+        &answers,
+        &trunks,
+        facts.firewall.list_store().unwrap(),
+    );
+    let family = match family {
+        "ipv4" => Family::Ipv4,
+        "ipv6" => Family::Ipv6,
+        other => panic!("no family {other}"),
+    };
+    render(&build(&spec, family))
+}
+
 /// Run `f` with this thread's network namespace switched to `ns`. Sockets made
 /// inside stay in that namespace for life, so the test process can be a phone,
 /// a scanner and a PBX at once. A fresh thread keeps the switch from leaking.
@@ -434,7 +492,7 @@ pub fn recent_list(ns: &str, list: &str) -> Vec<String> {
         .arg(format!("/proc/net/xt_recent/{list}"))
         .output()
         .unwrap();
-    asterisk_harden::status::recent::addresses(&String::from_utf8_lossy(&out.stdout))
+    asterisk_harden::recent::addresses(&String::from_utf8_lossy(&out.stdout))
 }
 
 pub fn sources(got: &[(String, String)]) -> Vec<&str> {

@@ -4,7 +4,7 @@
 //! apply is the same transaction.
 
 pub mod prompter;
-mod text;
+pub(crate) mod text;
 pub mod waiting;
 
 use std::io::Write;
@@ -91,7 +91,7 @@ fn welcome(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer
         Ok(0) => Ok(Flow::Next),
         Ok(1) => revert(host, p, out).map(|_| Flow::Stay),
         Ok(2) => {
-            match crate::status::gather() {
+            match crate::status::gather(host.root.runner()) {
                 Ok(s) if s.mode.is_some() => {
                     let _ = writeln!(out, "{}", crate::status::report(&s));
                 }
@@ -303,10 +303,8 @@ fn apply(
     });
     let (backup_id, deadline) = match applied {
         Err(e) => {
-            return Ok(Flow::End(
-                Outcome::Failed,
-                vec![format!("The apply failed: {e}")],
-            ));
+            let (outcome, lines) = super::done::not_applied(&e);
+            return Ok(Flow::End(outcome, lines));
         }
         Ok(Applied::Kept { backup_id }) => {
             return Ok(Flow::End(
@@ -368,10 +366,7 @@ fn revert(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer<
         let _ = writeln!(out, "{}\n", text::REVERT_NONE);
         return Ok(());
     }
-    let options: Vec<String> = sets
-        .iter()
-        .map(|s| format!("{} (before applying {})", s.manifest.id, s.manifest.mode))
-        .collect();
+    let options: Vec<String> = sets.iter().map(|s| s.manifest.label()).collect();
     let set = &sets[p.select(text::REVERT_PROMPT, &options, 0, "")?];
     let (changes, firewall) = actions::revert_preview(host, set);
     for c in &changes {
@@ -397,9 +392,6 @@ fn revert(host: &HostView, p: &mut dyn Prompter, out: &mut dyn Write) -> Answer<
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests;
 
 /// The Done lines of a kept change, as the full-screen wizard says them.
 fn done_kept(host: &HostView, review: &actions::Review, backup_id: &str) -> Vec<String> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::root::Root;
-use crate::transaction::{self, Outcome as TxOutcome, SecondSession};
+use crate::transaction::{self, PendingFate, SecondSession};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WaitEnd {
@@ -41,8 +41,8 @@ pub fn wait_for_confirmation(
 ) -> WaitEnd {
     let mut last_shown = u64::MAX;
     loop {
-        match transaction::outcome(root, backup_id) {
-            TxOutcome::Confirmed => {
+        match transaction::pending_fate(root, backup_id) {
+            PendingFate::Confirmed => {
                 if live {
                     let _ = writeln!(out);
                 }
@@ -52,7 +52,7 @@ pub fn wait_for_confirmation(
                 );
                 return WaitEnd::Confirmed;
             }
-            TxOutcome::Reverted(record) => {
+            PendingFate::Reverted(record) => {
                 if live {
                     let _ = writeln!(out);
                 }
@@ -71,7 +71,7 @@ pub fn wait_for_confirmation(
                 );
                 return WaitEnd::RevertFailed(record);
             }
-            TxOutcome::StillWaiting => {}
+            PendingFate::StillWaiting => {}
         }
         let left = deadline.saturating_sub(transaction::now());
         if left != last_shown && (live || left.is_multiple_of(10)) {

@@ -10,7 +10,7 @@ use super::app::{App, Modal, Screen};
 use super::screens::apply::{Phase, Waiting};
 use super::screens::done::Summary;
 use super::text;
-use crate::transaction::{self, Applied, Outcome as TxOutcome};
+use crate::transaction::{self, Applied, PendingFate};
 use crate::ui::actions::{self, Action, Confirmed};
 use crate::ui::wizard::{Step, Wizard};
 use crate::ui::{Finished, Outcome};
@@ -18,12 +18,9 @@ use crate::ui::{Finished, Outcome};
 impl App {
     pub(super) fn prepare_review(&mut self) {
         self.review.scroll = 0;
-        self.review.review = Some(
-            self.wizard
-                .validate()
-                .map_err(|e| e.to_string())
-                .and_then(|answers| actions::prepare_review(&self.host, answers)),
-        );
+        self.review.review = Some(self.wizard.validate().map_err(|e| e.to_string()).and_then(
+            |answers| actions::prepare_review(&self.host, answers).map_err(|e| e.to_string()),
+        ));
     }
 
     pub(super) fn save_answers(&mut self, path: &str) {
@@ -88,10 +85,10 @@ impl App {
         };
         w.left = w.deadline.saturating_sub(transaction::now());
         let id = w.backup_id.clone();
-        match transaction::outcome(&self.host.root, &id) {
-            TxOutcome::StillWaiting => {}
-            TxOutcome::Confirmed => self.show_done(Outcome::Kept { backup_id: id }),
-            TxOutcome::Reverted(record) => self.show_done_with(Outcome::Reverted, record),
+        match transaction::pending_fate(&self.host.root, &id) {
+            PendingFate::StillWaiting => {}
+            PendingFate::Confirmed => self.show_done(Outcome::Kept { backup_id: id }),
+            PendingFate::Reverted(record) => self.show_done_with(Outcome::Reverted, record),
         }
     }
 
@@ -147,6 +144,11 @@ impl App {
                 good: true,
                 lines: vec![format!("Backup {backup_id} restored.")],
             },
+            Outcome::Refused => Summary {
+                headline: text::DONE_REFUSED.into(),
+                good: false,
+                lines: progress,
+            },
             Outcome::Failed | Outcome::Quit | Outcome::LeftWaiting { .. } => Summary {
                 headline: text::DONE_FAILED.into(),
                 good: false,
@@ -198,7 +200,7 @@ impl App {
                         Some(format!("Restored {backup_id}: {}", restored.summary()));
                     self.revert.sets = actions::backups_newest_first(&self.host);
                 }
-                Err(e) => self.modal = Some(Modal::Message(vec![e])),
+                Err(e) => self.modal = Some(Modal::Message(vec![e.to_string()])),
             },
             Action::Trust { address } => self.trust(address),
             Action::Operate { .. } => match actions::operate(&self.host, confirmed) {
@@ -209,7 +211,11 @@ impl App {
                 }
                 Err(e) => {
                     self.modal = Some(Modal::Message(
-                        e.lines().map(str::trim_start).map(String::from).collect(),
+                        e.to_string()
+                            .lines()
+                            .map(str::trim_start)
+                            .map(String::from)
+                            .collect(),
                     ))
                 }
             },
@@ -275,8 +281,9 @@ impl App {
                 self.show_done_after(Outcome::Kept { backup_id }, progress)
             }
             Err(e) => {
-                progress.push(e);
-                self.show_done_after(Outcome::Failed, progress);
+                let (outcome, _) = crate::ui::done::not_applied(&e);
+                progress.push(e.to_string());
+                self.show_done_after(outcome, progress);
             }
         }
     }

@@ -240,9 +240,10 @@ pub fn banner_failed(why: &str) -> String {
     format!("✗ {why}: confirm from a new session (p probes again)")
 }
 
-pub const DONE_REVERTED: &str = "Not confirmed in time: everything was restored as it was.";
-pub const DONE_FAILED: &str = "The apply failed; everything was restored.";
-pub const DONE_ROLLED_BACK: &str = "The backup was restored.";
+pub use crate::ui::done::{
+    FAILED as DONE_FAILED, REFUSED as DONE_REFUSED, REVERTED as DONE_REVERTED,
+    ROLLED_BACK as DONE_ROLLED_BACK,
+};
 
 pub const DONE_CHANGED: &str = "What changed:";
 

@@ -4,8 +4,12 @@ use crate::root::Root;
 use crate::ui::host::{ApplyTarget, Preflight};
 
 fn host() -> HostView {
+    // A host with no programs: its facts are the probe's of an empty box.
+    let root = Root::new("/nonexistent-sandbox")
+        .with_runner(std::sync::Arc::new(crate::exec::Scripted::new()));
     HostView {
-        root: Root::new("/nonexistent-sandbox"),
+        facts: crate::probe::probe(&root, crate::probe::MatchTest::Skip),
+        root,
         defaults: HostDefaults::article(),
         preflight: Preflight::default(),
         admin_address: Some("203.0.113.7".parse().unwrap()),

@@ -172,12 +172,7 @@ impl Widget for &RevertView<'_> {
             lines.push(Line::from(text::REVERT_PICK));
             lines.push(Line::from(""));
             for (i, s) in self.sets.iter().enumerate() {
-                let label = format!(
-                    "{}  before applying {}  ({})",
-                    s.manifest.id,
-                    s.manifest.mode,
-                    s.manifest.files_label()
-                );
+                let label = s.manifest.label();
                 lines.push(if i == self.selected {
                     Line::from(vec![Span::raw("› "), Span::styled(label, t.focus())])
                 } else {

@@ -97,8 +97,10 @@ pub struct Selected {
 /// How the view reads the kernel (tests put a slow stand-in here).
 pub type Reader = fn() -> Result<Status, String>;
 
+/// This machine's live kernel, with its own programs (the status screen
+/// shows what is loaded here, whatever root the wizard plans for).
 fn read_kernel() -> Result<Status, String> {
-    gather().map_err(|e| e.to_string())
+    gather(&crate::exec::System).map_err(|e| e.to_string())
 }
 
 #[derive(Debug)]

@@ -1,9 +1,12 @@
-//! The line mode driven by piped lines: the same steps, defaults and checks.
+//! The demo box, and the line mode driven by piped lines on it: the same
+//! steps, defaults and checks. The line mode's tests live here, not in
+//! `ui::plain`, because the demo box is built on top of the UI (the UI
+//! never imports the demo).
 
-use super::prompter::LinePrompter;
 use super::*;
-use crate::root::Root;
-use crate::ui::host::ApplyTarget;
+use crate::ui::plain::prompter::LinePrompter;
+use crate::ui::plain::{run, text};
+use crate::ui::{Finished, Outcome};
 
 fn demo_host(dir: &std::path::Path) -> HostView {
     crate::demo::write_box(dir).unwrap();
@@ -126,4 +129,52 @@ fn the_zoiper_question_is_asked_in_strict_mode_only() {
     assert!(!out.contains(text::ZOIPER), "{out}");
     let (_, strict) = drive(&host, &format!("{TO_REVIEW}3\ny\n"));
     assert!(strict.contains(text::ZOIPER));
+}
+
+/// Another change still waits for confirmation: the wizard's apply is
+/// refused, says so and why, changes nothing, and ends with the CLI's exit 2
+/// (not "the apply failed; everything was restored" and 1).
+#[test]
+fn an_apply_refused_because_a_change_is_pending_exits_2_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = crate::demo::box_with_a_pending_change(dir.path());
+    let before = std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap();
+    // Review menu: 1 apply (then yes to the question).
+    let (finished, out) = drive(&host, &format!("{TO_REVIEW}1\ny\n"));
+    assert_eq!(finished.outcome, Outcome::Refused, "{out}");
+    assert_eq!(finished.outcome.exit_code(), 2);
+    let said = finished.farewell.join("\n");
+    assert!(
+        said.contains(crate::ui::done::REFUSED) && said.contains("still waiting for confirmation"),
+        "{said}"
+    );
+    assert!(!said.contains("everything was restored"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("etc/ssh/sshd_config")).unwrap(),
+        before,
+        "a refused apply changed a file"
+    );
+}
+
+#[test]
+fn the_box_is_a_debian_asterisk_host() {
+    let dir = sandbox().unwrap();
+    let root = Root::new(dir.path());
+    let view = host_view(
+        &root,
+        ApplyTarget::Unavailable("dry run".into()),
+        String::new(),
+    );
+    assert!(view.asterisk_installed && !view.iax_in_use);
+    assert_eq!(
+        crate::plan::Distro::detect(&root),
+        crate::plan::Distro::Debian
+    );
+    assert!(
+        std::fs::read_to_string(root.path("/etc/ssh/sshd_config"))
+            .unwrap()
+            .contains("Include /etc/ssh/sshd_config.d/*.conf")
+    );
+    let w = crate::ui::wizard::Wizard::new(&view);
+    assert!(w.validate().is_ok(), "the prefill is valid as it is");
 }

@@ -7,129 +7,19 @@
 use std::net::IpAddr;
 
 use crate::answers::{
-    Answers, AnswersError, AnswersFile, AsteriskFile, Hostname, Mode, NetworkFile, SshFile, Trunk,
+    Answers, AnswersError, AnswersFile, AsteriskFile, Mode, NetworkFile, SshFile,
     values::port as values_port,
 };
 
 use super::host::HostView;
 
-/// The screens, in order. Back always works until something was applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    Welcome,
-    Ssh,
-    Hostname,
-    Mode,
-    Asterisk,
-    Review,
-    Apply,
-    Done,
-}
+mod checks;
+mod field;
+mod step;
 
-impl Step {
-    pub const ALL: [Step; 8] = [
-        Step::Welcome,
-        Step::Ssh,
-        Step::Hostname,
-        Step::Mode,
-        Step::Asterisk,
-        Step::Review,
-        Step::Apply,
-        Step::Done,
-    ];
-
-    pub fn next(self) -> Self {
-        match self {
-            Self::Welcome => Self::Ssh,
-            Self::Ssh => Self::Hostname,
-            Self::Hostname => Self::Mode,
-            Self::Mode => Self::Asterisk,
-            Self::Asterisk => Self::Review,
-            Self::Review => Self::Apply,
-            Self::Apply | Self::Done => Self::Done,
-        }
-    }
-
-    pub fn back(self) -> Self {
-        match self {
-            Self::Welcome | Self::Ssh => Self::Welcome,
-            Self::Hostname => Self::Ssh,
-            Self::Mode => Self::Hostname,
-            Self::Asterisk => Self::Mode,
-            Self::Review => Self::Asterisk,
-            // Once applying, the way back is a rollback, not a key.
-            Self::Apply => Self::Apply,
-            Self::Done => Self::Done,
-        }
-    }
-
-    /// 1-based position, for "step 2 of 8".
-    pub fn number(self) -> usize {
-        Self::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
-    }
-}
-
-/// Every value the admin can set, across the steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    SshMove,
-    SshPort,
-    KeyOnly,
-    TrustAdmin,
-    Hostname,
-    Trunks,
-    Mode,
-    Zoiper,
-    RateLimit,
-    ManageAsterisk,
-    Module(usize),
-    ManagerLocalhost,
-    DisableFop,
-}
-
-/// How a field is edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    Text,
-    Toggle,
-    Choice,
-}
-
-impl Field {
-    pub fn kind(self) -> FieldKind {
-        match self {
-            Self::SshPort | Self::Hostname | Self::Trunks => FieldKind::Text,
-            Self::Mode => FieldKind::Choice,
-            _ => FieldKind::Toggle,
-        }
-    }
-
-    /// Which field an answers key (from `InvalidValue::key`) belongs to.
-    fn of_key(key: &str, value: &str) -> Option<Self> {
-        let base = key.split('[').next().unwrap_or(key);
-        Some(match base {
-            "ssh.port" => Self::SshPort,
-            "ssh.key_only" => Self::KeyOnly,
-            // Strict without a hostname is a choice of mode, not a typo.
-            "sip.hostname" if value == "(missing)" => Self::Mode,
-            "sip.hostname" => Self::Hostname,
-            "sip.trunks" => Self::Trunks,
-            "network.trusted" => Self::TrustAdmin,
-            "sip.user_agents" => Self::Zoiper,
-            "mode" => Self::Mode,
-            _ => return None,
-        })
-    }
-}
-
-/// A refused value, next to the field it belongs to (`None`: a value the
-/// wizard does not ask for, e.g. from an edited answers file).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: Option<Field>,
-    pub reason: String,
-    pub hint: String,
-}
+pub use checks::{guessable, trunk_problems};
+pub use field::{Field, FieldError, FieldKind};
+pub use step::Step;
 
 /// A module the Asterisk step may stop loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -431,7 +321,7 @@ impl Wizard {
         }
         if let Err(AnswersError::Invalid(items)) = self.validate() {
             for item in items {
-                let field = Field::of_key(&item.key, &item.value);
+                let field = Field::of_key(&item.key, item.value.is_none());
                 if item.key == "ssh.port" && errors.iter().any(|e| e.field == field) {
                     continue;
                 }
@@ -558,42 +448,6 @@ fn module_choices(asterisk: Option<&AsteriskFile>, iax_in_use: bool) -> Vec<Modu
             };
             ModuleChoice { name, noload }
         })
-        .collect()
-}
-
-/// First labels every scanner tries; a name starting with one is no secret.
-const GUESSABLE: [&str; 16] = [
-    "pbx", "sip", "voip", "asterisk", "voice", "phone", "phones", "tel", "pabx", "freepbx", "sbc",
-    "proxy", "gateway", "mail", "www", "server",
-];
-
-/// Why `name` is easy to guess, if it is.
-pub fn guessable(name: &str, server_names: &[String]) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    if Hostname::parse(&lower).is_err() {
-        return None;
-    }
-    let first = lower.split('.').next().unwrap_or_default();
-    if server_names
-        .iter()
-        .any(|s| *s == lower || (!s.contains('.') && s == first))
-    {
-        return Some(
-            "this is the server's own name, which its reverse DNS and certificates may reveal"
-                .into(),
-        );
-    }
-    let bare = first.trim_end_matches(|c: char| c.is_ascii_digit());
-    GUESSABLE.contains(&bare).then(|| {
-        format!("\"{first}.\" is among the first names scanners try; add random characters (e.g. {first}-7f3k)")
-    })
-}
-
-/// Trunk entries that are not valid, for live display (validate says it too).
-pub fn trunk_problems(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .filter_map(|t| Trunk::parse(t).err().map(|r| format!("{t}: {}", r.reason)))
         .collect()
 }
 

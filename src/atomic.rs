@@ -26,6 +26,12 @@ impl Ownership {
     }
 }
 
+/// Replace a file atomically, keeping an existing file's mode and owner;
+/// new files get 0600. For the tool's own state.
+pub fn write_file_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write(path, contents, None, 0o600)
+}
+
 pub fn fsync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }

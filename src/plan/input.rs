@@ -1,6 +1,7 @@
-//! The plan's view of the host: the current text of every file it may touch
-//! and the distro family. Read at the edge (`HostFiles::read`), so `plan`
-//! itself stays pure.
+//! The plan's view of the host: the probe's facts it needs, and the current
+//! text of every file it may touch. Gathered at the edge (`PlanInput::read`,
+//! from the one probe's `Facts` and files read through the root), so `plan`
+//! itself stays pure and the host is probed once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,35 +10,14 @@ use crate::asterisk::AsteriskFacts;
 use crate::asterisk::hygiene::{Finding, findings};
 use crate::fail2ban::Fail2banFacts;
 use crate::hostfile::{ReadError, read_text};
+use crate::probe::Facts;
+use crate::probe::system::Distro;
 use crate::root::Root;
 use crate::ruleset::ListStore;
 use crate::ssh::SshdFiles;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Distro {
-    /// Debian, Ubuntu and derivatives: netfilter-persistent, /etc/iptables/rules.v4.
-    Debian,
-    /// RHEL, Rocky, Alma, CentOS, Fedora: iptables-services, /etc/sysconfig/iptables.
-    Rhel,
-    Unknown,
-}
-
-impl Distro {
-    /// From the marker files under the root (a sandbox says what it imitates).
-    pub fn detect(root: &Root) -> Self {
-        if root.path("/etc/debian_version").exists() {
-            Self::Debian
-        } else if root.path("/etc/redhat-release").exists() {
-            Self::Rhel
-        } else {
-            Self::Unknown
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostFiles {
+pub struct PlanInput {
     pub distro: Distro,
     /// sshd's main file and drop-ins, when sshd is configured here.
     pub sshd: Option<SshdFiles>,
@@ -65,16 +45,16 @@ pub struct HostFiles {
 
 /// A host file the plan cannot work from: nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HostReadError {
+pub enum PlanInputError {
     #[error("{0}\n    what to do: {hint}; nothing was changed", hint = .0.hint())]
     File(ReadError),
-    #[error("{0}")]
-    Lists(String),
+    #[error(transparent)]
+    Lists(#[from] crate::probe::firewall::ListStoreError),
     #[error("cannot read random bytes for the watcher's AMI secret: {0}")]
     Random(String),
 }
 
-impl HostFiles {
+impl PlanInput {
     pub fn text(&self, path: &Path) -> Option<&str> {
         self.files.get(path).and_then(|t| t.as_deref())
     }
@@ -93,10 +73,11 @@ impl HostFiles {
         }
     }
 
-    /// Read `paths` under `root`. A file that exists but cannot be read (or
-    /// is a FIFO, a device, larger than 1 MiB) is an error: planning over it
-    /// would silently overwrite it. One that is not UTF-8 is noted.
-    pub fn read(root: &Root, paths: &[PathBuf]) -> Result<Self, HostReadError> {
+    /// The probe's `facts`, and `paths` read under `root`. A file that
+    /// exists but cannot be read (or is a FIFO, a device, larger than 1 MiB)
+    /// is an error: planning over it would silently overwrite it. One that
+    /// is not UTF-8 is noted.
+    pub fn read(root: &Root, facts: &Facts, paths: &[PathBuf]) -> Result<Self, PlanInputError> {
         let mut files = BTreeMap::new();
         let mut not_text = BTreeMap::new();
         for p in paths {
@@ -106,7 +87,7 @@ impl HostFiles {
                     not_text.insert(p.clone(), e);
                     None
                 }
-                Err(e) => return Err(HostReadError::File(e)),
+                Err(e) => return Err(PlanInputError::File(e)),
             };
             files.insert(p.clone(), text);
         }
@@ -117,24 +98,24 @@ impl HostFiles {
                 not_text.insert(host, e);
                 None
             }
-            Err(e) => return Err(HostReadError::File(e)),
+            Err(e) => return Err(PlanInputError::File(e)),
         };
         Ok(Self {
-            distro: Distro::detect(root),
+            distro: facts.system.distro,
             sshd,
-            openssh: crate::ssh::sshd::openssh_version(),
+            openssh: crate::ssh::sshd::openssh_version(root.runner()),
             exe: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("/usr/bin/asterisk-harden")),
-            asterisk: AsteriskFacts::probe(root),
+            asterisk: facts.asterisk.clone(),
             hygiene: findings(root),
             fail2ban: Fail2banFacts::read(root),
-            lists: crate::probe::firewall::list_store().map_err(HostReadError::Lists)?,
-            boot_loader_installed: super::distro_loader_units(Distro::detect(root))
+            lists: facts.firewall.list_store()?,
+            boot_loader_installed: super::distro_loader_units(facts.system.distro)
                 .iter()
                 .all(|u| root.has_unit(u)),
             files,
             not_text,
-            watch_secret: random_hex(16).map_err(|e| HostReadError::Random(e.to_string()))?,
+            watch_secret: random_hex(16).map_err(|e| PlanInputError::Random(e.to_string()))?,
         })
     }
 }
