@@ -223,7 +223,8 @@ echo " but one set lookup + notrack, then accept: the least a stateful ruleset d
 echo " so the floods get in; the drop floor drops the floods' sources with one lookup, first thing, and nothing else;"
 echo " ours/floor: ours over the floor (phones) or the drop floor (floods) within each round, median)"
 quiet=$(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET -terse | awk -F': ' '/^Number of entries/ { print $2 }')
-echo "quiet: ours holds $quiet quieted strangers after the run (the one source and the $many rotating ones)"
+echo "quiet: ours holds $quiet quieted strangers at the end (of the one source and the $many rotating ones; an"
+echo "  entry lasts 60 s from quieting, dropped packets do not renew it, a flood still going is quieted again)"
 held=$(ip netns exec "$tag-ours100k-pbx" ipset list ah-BADSIP -terse | awk -F': ' '/^Number of entries/ { print $2 }')
 first=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.22.0.0 2>/dev/null && echo kept || echo LOST)
 scanner=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.88.0.3 2>/dev/null && echo kept || echo LOST)
