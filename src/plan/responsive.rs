@@ -85,24 +85,8 @@ pub fn has_watch_user(text: &str) -> bool {
 /// at the end), every other line as it was.
 pub fn with_watch_user(text: &str, secret: &str) -> String {
     let header = format!("[{AMI_USER}]");
-    let mut out = String::new();
-    let mut ours = false;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            ours = t.starts_with(&header);
-        }
-        if !ours {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
+    // Ends in a newline unless empty: the section follows after one blank line.
+    let mut out = without_watch_user(text);
     out.push_str(&format!(
         "\n{header}\n; asterisk-harden watch: reads security events only, from this host only\n\
          secret = {secret}\ndeny = 0.0.0.0/0.0.0.0\npermit = 127.0.0.1/255.255.255.255\n\
