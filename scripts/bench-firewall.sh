@@ -1,32 +1,33 @@
 #!/usr/bin/env bash
-# The firewall's per-packet cost, side by side: seven PBX namespaces (no
+# The firewall's per-packet cost, side by side: nine PBX namespaces (no
 # firewall, the article's ruleset, ours, ours with 100,000 addresses on each
-# of its sets, the floor of any stateful design for a phone in iptables and
-# in native nftables, and the floor of dropping a flood by its source), each
-# fed by its
-# own client namespace through a veth pair, visited in short samples in a
-# shuffled order, several rounds; the rate is datagrams per CPU second of
-# the sender (on veth the receiver's netfilter runs in the sender's softirq,
-# so this is the per-packet cost, untouched by other work on a shared
-# machine); ratios to "no firewall" are taken within a
-# round, then the median over rounds is printed; ours/floor is also taken
-# within each round. Traffic: a known phone's SIP, its RTP, a flood from a
-# banned scanner, and a stranger's flood (an ordinary user agent, no
-# hostname) from one source and from 1,000 rotating sources. Everything
-# happens in namespaces this script makes (10.88.0.0/16) and deletes on every
-# exit path.
-# Run as root: scripts/bench-firewall.sh [rounds] (SAMPLE=seconds, default 0.3)
+# of its sets, the floor of any stateful design for a phone in iptables (twice:
+# the second is the bench's own error) and in native nftables, the floor of
+# dropping a flood by its source, and the floor of doing both jobs), each fed
+# by its own client namespace through a veth pair. One sender thread races
+# them all: batch by batch in a shuffled order (ah-udpblast race), each
+# namespace's rate is datagrams per CPU second spent in its own sends (on
+# veth the receiver's netfilter runs in the sender's softirq), so every
+# ruleset sees the same CPU at the same moment and the ratios hold while a
+# shared machine's speed moves by a third between seconds. Several rounds;
+# the median of the per-round ratios is printed. Traffic: a known phone's
+# SIP, its RTP (both answered once by the PBX, as Asterisk answers a phone,
+# so a stateful ruleset sees an established flow), a flood from a banned
+# scanner, and a stranger's flood (an ordinary user agent, no hostname) from
+# one source and from 1,000 rotating sources. Everything happens in
+# namespaces this script makes (10.88.0.0/16) and deletes on every exit path.
+# Run as root: scripts/bench-firewall.sh [rounds] (SAMPLE=seconds per race, default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-9}"
-sample="${SAMPLE:-0.3}"
+sample="${SAMPLE:-1}"
 cargo build --release --quiet --bins
 bin="$PWD/target/release/asterisk-harden"
 blast="$PWD/target/release/ah-udpblast"
 tag="ahbench-$$"
 source scripts/netns-reap.sh
 reap_stale_namespaces
-variants=(none article ours ours100k floor nftfloor dropfloor)
+variants=(none article ours ours100k floor floor2 nftfloor dropfloor bothfloor)
 bulk=100000
 scenarios=(sip rtp flood stranger strangers)
 many=1000
@@ -79,9 +80,10 @@ for v in "${variants[@]}"; do
         done | ip netns exec "$pbx" ipset restore -exist
       fi
       ip netns exec "$pbx" iptables-restore < "$work/ours.rules" ;;
-    floor)
+    floor|floor2)
       # The least any stateful iptables ruleset does for a known phone: one
       # set lookup and CT --notrack in raw, one accept of untracked in filter.
+      # Loaded twice: the two columns differ only by the bench's own error.
       ip netns exec "$pbx" ipset create ah-floor hash:ip
       ip netns exec "$pbx" ipset add ah-floor 10.88.0.2
       ip netns exec "$pbx" iptables-restore <<'FLOOR'
@@ -115,6 +117,32 @@ COMMIT
 -A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT
 COMMIT
 DROPFLOOR
+      ;;
+    bothfloor)
+      # The least a ruleset does that both lets a known phone in at the
+      # floor's cost and drops a flood by its source: the phone's lookup
+      # first (notrack, accept), then the drop's. A flood pays both lookups:
+      # no phone-first ruleset can drop one for less.
+      ip netns exec "$pbx" ipset create ah-both-phone hash:ip
+      ip netns exec "$pbx" ipset add ah-both-phone 10.88.0.2
+      ip netns exec "$pbx" ipset create ah-both-drop hash:ip
+      for a in 10.88.0.3 10.88.0.4; do ip netns exec "$pbx" ipset add ah-both-drop "$a"; done
+      awk -v c="$many" 'BEGIN { for (i = 0; i < c; i++) printf "add ah-both-drop 10.88.%d.%d\n", 4 + int(i / 256), i % 256 }' |
+        ip netns exec "$pbx" ipset restore -exist
+      ip netns exec "$pbx" iptables-restore <<'BOTHFLOOR'
+*raw
+:PREROUTING ACCEPT [0:0]
+:PHONE - [0:0]
+-A PREROUTING -m set --match-set ah-both-phone src -j PHONE
+-A PREROUTING -m set --match-set ah-both-drop src -j DROP
+-A PHONE -j CT --notrack
+-A PHONE -j ACCEPT
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT
+COMMIT
+BOTHFLOOR
       ;;
     nftfloor)
       # The same floor in native nftables (no nft_compat): would a native
@@ -152,17 +180,17 @@ done
 udp_in() { # packets that reached UDP in a PBX namespace (delivered or queued)
   ip netns exec "$1" awk '/^Udp: [0-9]/ { print $2 + $3 + $6 }' /proc/net/snmp
 }
-run() { # VARIANT SCENARIO -> packets per second sent (the firewall runs in the sender's softirq)
+run() { # VARIANT SCENARIO: 0.3 s of that traffic (the sanity pass)
   local from=10.88.0.2 port=5060 kind=sip
   case "$2" in
     rtp) port=10000; kind=rtp ;;
     flood) from=10.88.0.3 ;;
     stranger) from=10.88.0.4; kind=stranger ;;
     strangers)
-      ip netns exec "$tag-$1-cli" "$blast" send-many 10.88.4.0 "$many" 10.88.0.1:5060 stranger "$sample" | awk '{ print $4 }'
+      ip netns exec "$tag-$1-cli" "$blast" send-many 10.88.4.0 "$many" 10.88.0.1:5060 stranger 0.3 | awk '{ print $4 }'
       return ;;
   esac
-  ip netns exec "$tag-$1-cli" "$blast" send "$from" "10.88.0.1:$port" "$kind" "$sample" | awk '{ print $4 }'
+  ip netns exec "$tag-$1-cli" "$blast" send "$from" "10.88.0.1:$port" "$kind" 0.3 | awk '{ print $4 }'
 }
 
 declare -A delivered
@@ -176,15 +204,30 @@ for v in "${variants[@]}"; do
   done
 done
 
+race() { # SCENARIO -> one line per variant, in the order of $variants
+  local from=10.88.0.2:5062 port=5060 kind=sip specs=()
+  case "$1" in
+    rtp) from=10.88.0.2:10002; port=10000; kind=rtp ;;
+    flood) from=10.88.0.3 ;;
+    stranger) from=10.88.0.4; kind=stranger ;;
+    strangers) from="10.88.4.0/$many"; kind=stranger ;;
+  esac
+  for v in "${variants[@]}"; do
+    specs+=("$tag-$v-cli,$from,10.88.0.1:$port")
+    # The PBX answers the phone's flow, as Asterisk does.
+    case "$1" in sip|rtp) ip netns exec "$tag-$v-pbx" "$blast" answer "10.88.0.1:$port" "$from" ;; esac
+  done
+  "$blast" race "$kind" "$sample" "${specs[@]}"
+}
+
 declare -A rate
-# Each round visits the traffic kinds in a shuffled order and, for each, the
-# variants back to back in a shuffled order: the ratios of one row are taken
-# seconds apart, so the machine's drift (other work on a shared box) moves
-# numerator and denominator together.
+# Each round races the variants on each kind of traffic, the kinds in a
+# shuffled order.
 for ((r = 0; r < rounds; r++)); do
   for s in $(printf '%s\n' "${scenarios[@]}" | shuf); do
-    for v in $(printf '%s\n' "${variants[@]}" | shuf); do
-      rate[$v,$s,$r]=$(run "$v" "$s")
+    mapfile -t lines < <(race "$s")
+    for i in "${!variants[@]}"; do
+      rate[${variants[$i]},$s,$r]=$(awk '{ print $3 }' <<< "${lines[$i]}")
     done
   done
 done
@@ -192,36 +235,40 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "machine: $(nproc) cores, $(uname -r), $(iptables -V), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "rounds: $rounds of ${sample}s samples, shuffled; ratios taken within a round, median shown"
-printf '%-24s %11s %15s %15s %15s %15s %15s %15s %10s\n' "traffic" "no firewall" "article" "ours" "ours+100k" "floor" "nft floor" "drop floor" "ours/floor"
+printf '%-22s %11s' "traffic" "no firewall"
+printf ' %13s' "article" "ours" "ours+100k" "floor" "floor again" "nft floor" "drop floor" "both floor"
+printf ' %10s %10s\n' "ours/floor" "ours/both"
+within_round() { # NUMERATOR DENOMINATOR SCENARIO -> median over rounds of the per-round ratio
+  local per=()
+  for ((r = 0; r < rounds; r++)); do
+    per+=("$(awk -v a="${rate[$1,$3,$r]}" -v f="${rate[$2,$3,$r]}" 'BEGIN { printf "%.3f", a / f }')")
+  done
+  median "${per[@]}"
+}
 for s in "${scenarios[@]}"; do
   none=()
   row=""
   for ((r = 0; r < rounds; r++)); do none+=("${rate[none,$s,$r]}"); done
-  for v in article ours ours100k floor nftfloor dropfloor; do
-    ratios=()
-    for ((r = 0; r < rounds; r++)); do
-      ratios+=("$(awk -v a="${rate[$v,$s,$r]}" -v n="${rate[none,$s,$r]}" 'BEGIN { printf "%.3f", a / n }')")
-    done
-    row+=$(printf ' %6.2fx %-8s' "$(median "${ratios[@]}")" "($([ "${delivered[$v,$s]}" = 1 ] && echo in || echo dropped))")
+  for v in article ours ours100k floor floor2 nftfloor dropfloor bothfloor; do
+    row+=$(printf ' %6.3fx %-6s' "$(within_round "$v" none "$s")" "($([ "${delivered[$v,$s]}" = 1 ] && echo in || echo drop))")
   done
-  # ours / floor within each round, then the median: the machine's drift
-  # between rounds cancels out.
-  # (for a flood, the floor is the drop floor)
-  per=()
+  # For a flood, "floor" is the drop floor.
   f=floor; case "$s" in flood|stranger*) f=dropfloor ;; esac
-  for ((r = 0; r < rounds; r++)); do
-    per+=("$(awk -v a="${rate[ours,$s,$r]}" -v f="${rate[$f,$s,$r]}" 'BEGIN { printf "%.3f", a / f }')")
-  done
   case "$s" in
     sip) label="known-phone SIP" ;; rtp) label="known-phone RTP" ;; flood) label="banned-scanner flood" ;;
     stranger) label="stranger, one source" ;; strangers) label="stranger, $many sources" ;;
   esac
-  printf '%-24s %7.0f pps%s %9.3f\n' "$label" "$(median "${none[@]}")" "$row" "$(median "${per[@]}")"
+  printf '%-22s %7.0f pps%s %10.3f %10.3f\n' "$label" "$(median "${none[@]}")" "$row" \
+    "$(within_round ours "$f" "$s")" "$(within_round ours bothfloor "$s")"
 done
-echo "(in/dropped: whether that traffic reached the PBX's UDP socket; the floor and nft floor bypass every check"
-echo " but one set lookup + notrack, then accept: the least a stateful ruleset does for a phone; they ban nothing,"
-echo " so the floods get in; the drop floor drops the floods' sources with one lookup, first thing, and nothing else;"
-echo " ours/floor: ours over the floor (phones) or the drop floor (floods) within each round, median)"
+echo "(pps: datagrams per CPU second of the sender, median over rounds; every other figure is a ratio taken"
+echo " within a round, where all variants shared the CPU batch by batch, then the median over rounds."
+echo " in/drop: whether that traffic reached the PBX's UDP socket. The floor (loaded twice: the two columns"
+echo " differ only by the bench's own error) and the nft floor do one set lookup + notrack, then accept: the"
+echo " least a stateful ruleset does for a phone; they ban nothing, so the floods get in. The drop floor drops"
+echo " the floods' sources with one lookup, first thing, and nothing else. The both floor does the phone's"
+echo " lookup first and the drop's second: the least a ruleset that does both jobs costs a flood."
+echo " ours/floor: ours over the floor (phones) or the drop floor (floods); ours/both: over the both floor)"
 quiet=$(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET -terse | awk -F': ' '/^Number of entries/ { print $2 }')
 echo "quiet: ours holds $quiet quieted strangers at the end (of the one source and the $many rotating ones; an"
 echo "  entry lasts 60 s from quieting, dropped packets do not renew it, a flood still going is quieted again)"

@@ -192,6 +192,30 @@ fn quiet_holds(lists: &str) {
         [stranger.ip.as_str()],
         "still quiet after {QUIET_SECONDS} s ({lists})"
     );
+
+    // A ban (made here by hand, as `ban`, the watcher or a boot restore
+    // would) is copied onto QUIET by the banned source's next packet, and
+    // the copy outlives a quiet entry: its RTP stays dropped.
+    if lists == "ipset" {
+        assert_ok(
+            &in_ns(&pbx.ns, "ipset")
+                .args(["add", "ah-BADSIP", &stranger.ip])
+                .output()
+                .unwrap(),
+        );
+        send_sip(&stranger, "OPTIONS", PBX_IP, "Grandstream GXP2170");
+        assert!(drain(&sip, WINDOW).is_empty(), "a banned source got in");
+        std::thread::sleep(Duration::from_secs(QUIET_SECONDS + 1));
+        assert!(
+            recent_list(&pbx.ns, "QUIET").contains(&stranger.ip),
+            "the ban's copy on QUIET expired like a quiet entry"
+        );
+        rtp(&stranger);
+        assert!(
+            drain(&media, WINDOW).is_empty(),
+            "a banned source's RTP got in"
+        );
+    }
 }
 
 #[test]

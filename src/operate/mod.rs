@@ -14,7 +14,7 @@ use ipnet::IpNet;
 
 use crate::lists::{self, ListsError};
 use crate::root::Root;
-use crate::ruleset::{BANNED_SCANNERS, KNOWN_PHONES, TRAPPED_SOURCES};
+use crate::ruleset::{BANNED_SCANNERS, KNOWN_PHONES, QUIET_SOURCES, TRAPPED_SOURCES};
 pub use kernel::KernelError;
 
 #[derive(Debug, thiserror::Error)]
@@ -170,15 +170,18 @@ impl Action {
     /// The list changes, in order: (list, on). A ban also takes the source
     /// off the known phones (in strict mode the fast path comes before the
     /// ban check); allowing takes it out of the ban and the trap (a trapped
-    /// source is dropped on every port, known or not).
+    /// source is dropped on every port, known or not). Lifting a ban also
+    /// takes the source off QUIET, where strict mode's rules copy every ban
+    /// (and where a quieted stranger's SIP waits out its minute).
     fn steps(self) -> &'static [(&'static str, bool)] {
         match self {
             Self::Ban => &[(BANNED_SCANNERS, true), (KNOWN_PHONES, false)],
-            Self::Unban => &[(BANNED_SCANNERS, false)],
+            Self::Unban => &[(BANNED_SCANNERS, false), (QUIET_SOURCES, false)],
             Self::Allow => &[
                 (KNOWN_PHONES, true),
                 (BANNED_SCANNERS, false),
                 (TRAPPED_SOURCES, false),
+                (QUIET_SOURCES, false),
             ],
             Self::Release => &[(TRAPPED_SOURCES, false)],
         }
@@ -198,6 +201,7 @@ fn list_words(list: &str) -> &'static str {
     match list {
         BANNED_SCANNERS => "the ban list (BADSIP)",
         KNOWN_PHONES => "the known phones (MYSIP)",
+        QUIET_SOURCES => "the quick drop of SIP and RTP (QUIET)",
         _ => "the trap (RLM)",
     }
 }
@@ -246,7 +250,9 @@ pub fn act(
             } else {
                 format!("{a} taken off {words}")
             });
-        } else {
+        } else if *list != QUIET_SOURCES {
+            // QUIET holds a copy of the bans made by the rules themselves:
+            // its absence is nothing to tell.
             done.unchanged.push(if *on {
                 format!("{a} was already on {words}")
             } else {

@@ -14,8 +14,8 @@ mod trusted;
 
 pub use blocklist::{BLOCKLISTS, MAX_BLOCKLISTS};
 pub use build::{
-    BANNED_SCANNERS, INVITE_FLOOD, KNOWN_PHONES, LOG_PREFIX, NAMED_TRUNKS, NEW_TCP, REGISTER_FLOOD,
-    TRAPPED_SOURCES, build,
+    BANNED_SCANNERS, INVITE_FLOOD, KNOWN_PHONES, LOG_PREFIX, NAMED_TRUNKS, NEW_TCP, QUIET_SOURCES,
+    REGISTER_FLOOD, TRAPPED_SOURCES, build,
 };
 pub use model::*;
 pub use render::{render, render_sets, rule_line};

@@ -227,6 +227,9 @@ pub enum Target {
     /// `SET --add-set NAME src --exist`: add the source (or refresh its
     /// timeout), then go on with the next rule.
     AddToSet(String),
+    /// `SET --add-set NAME src --exist --timeout 0`: add the source for good
+    /// (in a set whose entries otherwise expire), then go on.
+    AddToSetForever(String),
     /// `SET --del-set NAME src`: take the source off, then go on.
     DelFromSet(String),
     /// No target: the rule only has its matches' side effects (recent --set).

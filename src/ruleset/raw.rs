@@ -55,6 +55,11 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     let mut newsip = Vec::new();
     if strict {
+        // A quieted stranger's flood first: after the phones' lookup it is
+        // the second and last lookup of its packets (a banned source's SIP
+        // pays this one too, on its way to the ban: scripts/bench-firewall.sh
+        // measured both orders, and a stranger's flood is the common case).
+        entry.extend(quiet(spec, lists));
         entry.push(
             Rule::new(
                 vec![proto(Proto::Tcp), lists.listed(KNOWN_PHONES)],
@@ -66,9 +71,14 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         );
         // Banned before the hostname is looked at: a scanner that learns the
         // name after its first probe stays out.
-        entry.push(banned_drop(lists));
+        entry.push(match spec.lists {
+            ListStore::Ipset => Rule::new(vec![lists.listed(BANNED_SCANNERS)], jump("BANNED")).why(
+                "a banned source is dropped on every port; its SIP and RTP are from then on dropped\n\
+                 by the QUIET lookup above (BANNED copies the ban there, for good): one lookup less",
+            ),
+            ListStore::XtRecent => banned_drop(lists),
+        });
         entry.extend(super::blocklist::drop_rule(spec, family));
-        entry.extend(quiet(spec, lists));
         if let Some(host) = &spec.hostname {
             entry.extend(on_sip_ports(
                 spec,
@@ -206,6 +216,9 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
         chains.push(chain("PHONE", phone_chain()));
         chains.push(chain("RAWBOGONS", bogons(spec, family)));
     }
+    if strict && spec.lists == ListStore::Ipset {
+        chains.push(chain("BANNED", banned_chain(family)));
+    }
     chains.push(chain(
         "BADSIP",
         lists.remember(BANNED_SCANNERS, Target::Drop),
@@ -245,6 +258,22 @@ fn phone_chain() -> Vec<Rule> {
     ]
 }
 
+/// A banned source's packet that got past the QUIET lookup: the ban is
+/// copied onto QUIET with no timeout, so its later SIP and RTP are dropped
+/// there, one lookup earlier. A copy made by the packet itself, not by the
+/// code that bans: every ban gets one (a scanner's signature, `ban`, the
+/// watcher, the bans restored at boot) without anything else keeping two
+/// sets in step; `unban` and `allow` take the address off both.
+fn banned_chain(family: Family) -> Vec<Rule> {
+    vec![
+        Rule::new(
+            vec![],
+            Target::AddToSetForever(set_name(QUIET_SOURCES, family)),
+        ),
+        Rule::new(vec![], Target::Drop),
+    ]
+}
+
 /// What a quieted source loses: its UDP SIP and RTP, nothing else (SSH,
 /// TCP SIP and every other port go on as for any stranger). The ports are
 /// compared before the lookup, so other traffic pays nothing, and a flood
@@ -263,7 +292,8 @@ fn quiet(spec: &FirewallSpec, lists: Lists) -> [Rule; 2] {
     [
         on(spec.sip_ports).why(format!(
             "a stranger that kept sending SIP without the hostname (ASIP put it on QUIET): its UDP SIP\n\
-             and RTP are dropped for {} s at the cost of one lookup, before any string match",
+             and RTP are dropped for {} s at the cost of one lookup, before any string match; a banned\n\
+             source's copy (BANNED) stays for good",
             spec.quiet_seconds
         )),
         on(spec.rtp_ports),

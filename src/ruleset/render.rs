@@ -204,6 +204,16 @@ fn target_args(t: &Target, a: &mut Vec<String>) {
         Target::Notrack => push(&["-j", "CT", "--notrack"]),
         Target::Log { prefix } => push(&["-j", "LOG", "--log-prefix", &quote(prefix)]),
         Target::AddToSet(name) => push(&["-j", "SET", "--add-set", name, "src", "--exist"]),
+        Target::AddToSetForever(name) => push(&[
+            "-j",
+            "SET",
+            "--add-set",
+            name,
+            "src",
+            "--exist",
+            "--timeout",
+            "0",
+        ]),
         Target::DelFromSet(name) => push(&["-j", "SET", "--del-set", name, "src"]),
         Target::None => {}
     }

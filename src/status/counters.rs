@@ -25,6 +25,11 @@ pub struct Drops {
     pub sip_without_hostname: u64,
     /// Packets from sources on a blocklist (`blocklist add`).
     pub blocklist: u64,
+    /// UDP SIP and RTP dropped by the QUIET lookup, strict mode's first
+    /// drop: strangers quieted for flooding SIP without the hostname, and
+    /// (with ipset) banned sources, whose bans the rules copy there. One
+    /// lookup serves both, so one count.
+    pub quieted_or_banned: u64,
 }
 
 impl Drops {
@@ -38,6 +43,7 @@ impl Drops {
             + self.rate_limit
             + self.sip_without_hostname
             + self.blocklist
+            + self.quieted_or_banned
     }
 }
 
@@ -114,9 +120,12 @@ pub fn drops(rules: &[CountedRule]) -> Drops {
             "ASIP" if t.contains("-p udp") && drops_to(r) => d.sip_without_hostname += n,
             "SIPTCPGATE" if drops_to(r) => d.sip_without_hostname += n,
             // A stranger quieted for flooding SIP without the hostname: the
-            // packet that quieted it (QUIETSET) and its UDP SIP and RTP after.
+            // packet that quieted it (QUIETSET)...
             "QUIETSET" if drops_to(r) => d.sip_without_hostname += n,
-            _ if matches_list(r, "QUIET") && drops_to(r) => d.sip_without_hostname += n,
+            // ...a banned source's packet that copied its ban onto QUIET...
+            "BANNED" if drops_to(r) => d.banned_source += n,
+            // ...and the UDP SIP and RTP of both after that.
+            _ if matches_list(r, "QUIET") && drops_to(r) => d.quieted_or_banned += n,
             _ => {}
         }
     }
@@ -180,6 +189,23 @@ mod tests {
         assert_eq!(d.total(), 23);
     }
 
+    /// Strict mode with ipset: a banned source's first packet past QUIET
+    /// goes to BANNED (copied onto QUIET, dropped: a ban drop), its later
+    /// SIP and RTP drop at the QUIET lookup, with the quieted strangers'.
+    #[test]
+    fn the_quiet_lookup_counts_quieted_and_banned_together() {
+        let save = "*raw\n[6:240] -A SIPRAW -p udp -m udp --dport 5060:5082 -m set --match-set ah-QUIET src -j DROP\n\
+            [2:80] -A SIPRAW -p udp -m udp --dport 10000:20000 -m set --match-set ah-QUIET src -j DROP\n\
+            [1:40] -A SIPRAW -m set --match-set ah-BADSIP src -j BANNED\n\
+            [1:40] -A BANNED -j SET --add-set ah-QUIET src --exist --timeout 0\n[1:40] -A BANNED -j DROP\nCOMMIT\n\
+            *filter\n[3:120] -A QUIETSET -j SET --add-set ah-QUIET src --exist\n[3:120] -A QUIETSET -j DROP\nCOMMIT\n";
+        let d = drops(&parse(save));
+        assert_eq!(d.banned_source, 1);
+        assert_eq!(d.quieted_or_banned, 8);
+        assert_eq!(d.sip_without_hostname, 3);
+        assert_eq!(d.total(), 12);
+    }
+
     #[test]
     fn counts_each_cause() {
         let rules = parse(SAVE);
@@ -195,7 +221,8 @@ mod tests {
                 bad_tcp_flags: 8,
                 rate_limit: 0,
                 sip_without_hostname: 6,
-                blocklist: 0
+                blocklist: 0,
+                quieted_or_banned: 0
             }
         );
         assert_eq!(d.total(), 35);

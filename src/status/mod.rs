@@ -216,6 +216,10 @@ pub fn report(s: &Status) -> String {
         ),
         ("SIP without the secret hostname", d.sip_without_hostname),
         ("from sources on a blocklist", d.blocklist),
+        (
+            "SIP and RTP from quieted strangers and banned sources",
+            d.quieted_or_banned,
+        ),
     ] {
         out.push_str(&format!("  {n:>10}  {what}\n"));
     }

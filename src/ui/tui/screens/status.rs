@@ -370,6 +370,7 @@ impl Widget for &StatusView<'_> {
             (d.bad_tcp_flags, "bad TCP flags, empty UDP"),
             (d.rate_limit, "rate limits"),
             (d.sip_without_hostname, "SIP without the secret hostname"),
+            (d.quieted_or_banned, "SIP/RTP of quieted or banned sources"),
         ] {
             lines.push(Line::from(format!("  {n:>10}  {what}")));
         }
