@@ -269,9 +269,13 @@ echo " least a stateful ruleset does for a phone; they ban nothing, so the flood
 echo " the floods' sources with one lookup, first thing, and nothing else. The both floor does the phone's"
 echo " lookup first and the drop's second: the least a ruleset that does both jobs costs a flood."
 echo " ours/floor: ours over the floor (phones) or the drop floor (floods); ours/both: over the both floor)"
-quiet=$(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET -terse | awk -F': ' '/^Number of entries/ { print $2 }')
+# Entries with a timeout are quieted strangers; "timeout 0" ones are bans
+# copied there by their next packet (chain BANNED).
+read -r quiet copies < <(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET |
+  awk '/ timeout 0$/ { c++; next } / timeout [0-9]+$/ { q++ } END { print q + 0, c + 0 }')
 echo "quiet: ours holds $quiet quieted strangers at the end (of the one source and the $many rotating ones; an"
 echo "  entry lasts 60 s from quieting, dropped packets do not renew it, a flood still going is quieted again)"
+echo "  and $copies ban copied there for good (the banned scanner's)"
 held=$(ip netns exec "$tag-ours100k-pbx" ipset list ah-BADSIP -terse | awk -F': ' '/^Number of entries/ { print $2 }')
 first=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.22.0.0 2>/dev/null && echo kept || echo LOST)
 scanner=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.88.0.3 2>/dev/null && echo kept || echo LOST)
