@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The firewall's per-packet cost, side by side: nine PBX namespaces (no
-# firewall, the article's ruleset, ours, ours with 100,000 addresses on each
-# of its sets, the floor of any stateful design for a phone in iptables (twice:
-# the second is the bench's own error) and in native nftables, the floor of
-# dropping a flood by its source, and the floor of doing both jobs), each fed
+# The firewall's per-packet cost, side by side: ten PBX namespaces (no
+# firewall, the article's ruleset, ours, ours with 100,000 other bans, ours
+# with 100,000 addresses on each of its sets, the floor of any stateful
+# design for a phone in iptables (twice: the second is the bench's own
+# error) and in native nftables, the floor of dropping a flood by its
+# source, and the floor of doing both jobs), each fed
 # by its own client namespace through a veth pair. One sender thread races
 # them all: batch by batch in a shuffled order (ah-udpblast race), each
 # namespace's rate is datagrams per CPU second spent in its own sends (on
@@ -27,7 +28,7 @@ blast="$PWD/target/release/ah-udpblast"
 tag="ahbench-$$"
 source scripts/netns-reap.sh
 reap_stale_namespaces
-variants=(none article ours ours100k floor floor2 nftfloor dropfloor bothfloor)
+variants=(none article ours oursbans ours100k floor floor2 nftfloor dropfloor bothfloor)
 bulk=100000
 scenarios=(sip rtp flood stranger strangers)
 many=1000
@@ -67,10 +68,15 @@ for v in "${variants[@]}"; do
   ip -n "$pbx" link set ens3 up; ip -n "$cli" link set uplink0 up
   case "$v" in
     article) ip netns exec "$pbx" iptables-restore < assets/bench/article-v4.rules ;;
-    ours|ours100k)
+    ours|oursbans|ours100k)
       ip netns exec "$pbx" "$bin" --root "$work/root" render --answers "$work/answers.toml" > "$work/ours.rules"
       # The sets the rules name come first (the header lists them, as apply reads them).
       sed -n 's/^# \(create ah-.*\)/\1/p' "$work/ours.rules" | ip netns exec "$pbx" ipset restore -exist
+      if [ "$v" = oursbans ]; then
+        # 100,000 other bans: a ban list that size must cost nothing more.
+        awk -v c="$bulk" 'BEGIN { for (i = 0; i < c; i++) printf "add ah-BADSIP 10.%d.%d.%d timeout 0\n", 22 + int(i / 65536), int(i / 256) % 256, i % 256 }' |
+          ip netns exec "$pbx" ipset restore -exist
+      fi
       if [ "$v" = ours100k ]; then
         # 100,000 other addresses on each set (phones, bans, traps, quiet;
         # timeout 0: kept for the whole run): lookups must stay flat.
@@ -236,7 +242,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 echo "machine: $(nproc) cores, $(uname -r), $(iptables -V), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "rounds: $rounds of ${sample}s samples, shuffled; ratios taken within a round, median shown"
 printf '%-22s %11s' "traffic" "no firewall"
-printf ' %13s' "article" "ours" "ours+100k" "floor" "floor again" "nft floor" "drop floor" "both floor"
+printf ' %13s' "article" "ours" "+100k bans" "+100k each" "floor" "floor again" "nft floor" "drop floor" "both floor"
 printf ' %10s %10s\n' "ours/floor" "ours/both"
 within_round() { # NUMERATOR DENOMINATOR SCENARIO -> median over rounds of the per-round ratio
   local per=()
@@ -249,7 +255,7 @@ for s in "${scenarios[@]}"; do
   none=()
   row=""
   for ((r = 0; r < rounds; r++)); do none+=("${rate[none,$s,$r]}"); done
-  for v in article ours ours100k floor floor2 nftfloor dropfloor bothfloor; do
+  for v in article ours oursbans ours100k floor floor2 nftfloor dropfloor bothfloor; do
     row+=$(printf ' %6.3fx %-6s' "$(within_round "$v" none "$s")" "($([ "${delivered[$v,$s]}" = 1 ] && echo in || echo drop))")
   done
   # For a flood, "floor" is the drop floor.
@@ -276,9 +282,12 @@ read -r quiet copies < <(ip netns exec "$tag-ours-pbx" ipset list ah-QUIET |
 echo "quiet: ours holds $quiet quieted strangers at the end (of the one source and the $many rotating ones; an"
 echo "  entry lasts 60 s from quieting, dropped packets do not renew it, a flood still going is quieted again)"
 echo "  and $copies ban copied there for good (the banned scanner's)"
-held=$(ip netns exec "$tag-ours100k-pbx" ipset list ah-BADSIP -terse | awk -F': ' '/^Number of entries/ { print $2 }')
-first=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.22.0.0 2>/dev/null && echo kept || echo LOST)
-scanner=$(ip netns exec "$tag-ours100k-pbx" ipset test ah-BADSIP 10.88.0.3 2>/dev/null && echo kept || echo LOST)
+for v in oursbans ours100k; do
+  held=$(ip netns exec "$tag-$v-pbx" ipset list ah-BADSIP -terse | awk -F': ' '/^Number of entries/ { print $2 }')
+  first=$(ip netns exec "$tag-$v-pbx" ipset test ah-BADSIP 10.22.0.0 2>/dev/null && echo kept || echo LOST)
+  scanner=$(ip netns exec "$tag-$v-pbx" ipset test ah-BADSIP 10.88.0.3 2>/dev/null && echo kept || echo LOST)
+  label="+100k bans"; [ "$v" = ours100k ] && label="+100k each"
+  echo "ban capacity: ours $label holds $held bans after the run (first bulk address $first, the live scanner $scanner)"
+done
 cap=$(cat /sys/module/xt_recent/parameters/ip_list_tot 2>/dev/null || echo unknown)
-echo "ban capacity: ours+100k holds $held bans after the run (first bulk address $first, the live scanner $scanner);"
 echo "  the article's xt_recent lists keep $cap addresses each here and evict the oldest"
