@@ -38,7 +38,7 @@ ip -n "$ns" link set lo up
 ip netns exec "$ns" "$bin" --root "$work/root" render --answers "$work/answers.toml" > "$work/ours.rules" 2>/dev/null
 sed -n 's/^# \(create ah-.*\)/\1/p' "$work/ours.rules" | ip netns exec "$ns" ipset restore -exist
 ip netns exec "$ns" iptables-restore < "$work/ours.rules"
-sets=$(sed -n 's/^# create \(ah-[A-Z0-9]*\) .*/\1/p' "$work/ours.rules")
+sets=$(sed -n 's/^# create \(ah-[A-Z0-9]*\) hash:ip .*/\1/p' "$work/ours.rules")  # not the blocklists' list:set
 
 ms() { # COMMAND... -> milliseconds it took (output discarded)
   local t0 t1
