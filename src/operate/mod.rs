@@ -201,7 +201,7 @@ fn list_words(list: &str) -> &'static str {
     match list {
         BANNED_SCANNERS => "the ban list (BADSIP)",
         KNOWN_PHONES => "the known phones (MYSIP)",
-        QUIET_SOURCES => "the quick drop of SIP and RTP (QUIET)",
+        QUIET_SOURCES => "the quiet list (QUIET)",
         _ => "the trap (RLM)",
     }
 }

@@ -12,7 +12,7 @@ use crate::answers::Mode;
 use crate::assets::assets;
 use crate::exec::ExecError;
 use crate::root::Root;
-use crate::ruleset::{Family, FirewallSpec, build, render};
+use crate::ruleset::{Family, FirewallSpec, ListStore, build, render};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seen {
@@ -20,6 +20,8 @@ pub enum Seen {
     Dropped,
     Banned,
     NotBanned,
+    Quieted,
+    NotQuieted,
 }
 
 impl Seen {
@@ -29,6 +31,8 @@ impl Seen {
             Self::Dropped => "dropped",
             Self::Banned => "banned",
             Self::NotBanned => "not banned",
+            Self::Quieted => "quieted",
+            Self::NotQuieted => "not quieted",
         }
     }
 }
@@ -228,6 +232,41 @@ pub fn run(
             ),
         )?,
     );
+    let quieted = |lab: &lab::Lab, a: Ipv4Addr| {
+        if lab.recent("QUIET").contains(&a.to_string()) {
+            Seen::Quieted
+        } else {
+            Seen::NotQuieted
+        }
+    };
+    if strict {
+        // A password guesser that keeps at it: 15 more, as fast as it can.
+        let sock = lab::socket_in(&lab.clients, SocketAddrV4::new(stranger, 0))?;
+        for n in 0..15 {
+            let text = request(
+                "REGISTER",
+                &lab::PBX.to_string(),
+                stranger,
+                "Yealink SIP-T46S",
+                200 + n,
+            );
+            sock.send_to(text.as_bytes(), to)?;
+        }
+        lab::arrivals(&pbx, window);
+        check(
+            "the same stranger after 15 more, as fast as it can: on the QUIET list".into(),
+            Seen::Quieted,
+            quieted(&lab, stranger),
+        );
+        check(
+            format!("the quieted stranger's next REGISTER {how}"),
+            Seen::Dropped,
+            send(
+                stranger,
+                &request("REGISTER", &host_part, stranger, &agent, 3),
+            )?,
+        );
+    }
     for (i, s) in scanners.iter().enumerate() {
         let from = lab::client(20 + i as u8);
         check(
@@ -264,6 +303,13 @@ pub fn run(
             ),
         )?,
     );
+    if strict && spec.lists == ListStore::Ipset {
+        check(
+            "the banned scanner's address, copied onto the QUIET list by that request".into(),
+            Seen::Quieted,
+            quieted(&lab, first_scanner),
+        );
+    }
     drop(lab);
     Ok(Report {
         mode: spec.mode,
