@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `status` costs with full sets, side by side with the least any status
 # must do: read the kernel (`ipset save` of the sets status shows: phones,
-# bans, traps, both families; `iptables-save -c`, `ip6tables-save -c`). One namespace this script makes, our strict rules
+# bans, traps, quiet, both families; `iptables-save -c`, `ip6tables-save -c`). One namespace this script makes, our strict rules
 # loaded, then 0 and then 100,000 addresses on each of our sets (phones,
 # bans, traps, quiet); `status` and `status --json` are timed against the
 # bare reads, in a shuffled order, several rounds; medians, and the ratio to
@@ -46,7 +46,7 @@ ms() { # COMMAND... -> milliseconds it took (output discarded)
   echo $(( (t1 - t0) / 1000000 ))
 }
 bare() {
-  for s in ah-MYSIP ah-MYSIP6 ah-BADSIP ah-BADSIP6 ah-RLM ah-RLM6; do ip netns exec "$ns" ipset save "$s" || true; done
+  for s in ah-MYSIP ah-MYSIP6 ah-BADSIP ah-BADSIP6 ah-RLM ah-RLM6 ah-QUIET ah-QUIET6; do ip netns exec "$ns" ipset save "$s" || true; done
   ip netns exec "$ns" iptables-save -c
   ip netns exec "$ns" ip6tables-save -c
 }

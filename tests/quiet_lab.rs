@@ -141,6 +141,17 @@ fn quiet_holds(lists: &str) {
         recent_list(&pbx.ns, "QUIET").contains(&stranger.ip),
         "the flooding stranger was not quieted ({lists})"
     );
+    // `status` lists it, with the time it has left.
+    let listed = quieted_in_status(&pbx.ns);
+    assert_eq!(
+        listed.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        [stranger.ip.as_str()],
+        "status --json quieted_strangers ({lists})"
+    );
+    assert!(
+        (1..=QUIET_SECONDS).contains(&listed[0].1),
+        "{listed:?} ({lists})"
+    );
     // Quiet: its RTP, and even its hostname, are dropped now.
     rtp(&stranger);
     assert!(
@@ -215,7 +226,33 @@ fn quiet_holds(lists: &str) {
             drain(&media, WINDOW).is_empty(),
             "a banned source's RTP got in"
         );
+        // The copy is a ban, not a quieted stranger.
+        assert!(quieted_in_status(&pbx.ns).is_empty());
     }
+}
+
+/// `status --json`'s quieted strangers: (address, seconds left).
+fn quieted_in_status(ns: &str) -> Vec<(String, u64)> {
+    let root = tempfile::tempdir().unwrap();
+    let out = in_ns(ns, bin().to_str().unwrap())
+        .arg("--root")
+        .arg(root.path())
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["quieted_strangers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["address"].as_str().unwrap().to_string(),
+                e["expires_in"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! What the firewall is doing, read from the live kernel: the mode in force
 //! (from the loaded rules, not assumed), drops per cause, the banned
-//! scanners, known phones and trapped port scanners, and how full their
-//! ipset sets (or xt_recent lists) are.
+//! scanners, known phones, trapped port scanners and quieted strangers, and
+//! how full their ipset sets (or xt_recent lists) are.
 
 pub mod counters;
+mod quiet;
 pub use crate::recent;
 
 use std::path::Path;
@@ -25,6 +26,9 @@ pub struct Status {
     pub banned_scanners: Vec<Entry>,
     pub known_phones: Vec<Entry>,
     pub trapped_sources: Vec<Entry>,
+    /// Strangers on the quiet list now (strict mode), newest first: their
+    /// UDP SIP and RTP are dropped until `expires_in` runs out.
+    pub quieted_strangers: Vec<Entry>,
     /// "ipset" or "xt_recent"; "none" when nothing of ours is loaded.
     pub list_store: String,
     /// Addresses each list keeps: the sets' maxelem, or xt_recent's `ip_list_tot`.
@@ -68,6 +72,7 @@ pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
     let drops = counters::drops(&rules);
     let mut warnings = Vec::new();
     let in_sets = LISTS.map(|list| crate::sets::of_list(runner, list));
+    let quieted_strangers;
     let (list_store, list_capacity, [known_phones, banned_scanners, trapped_sources]) = if in_sets
         .iter()
         .any(Option::is_some)
@@ -102,9 +107,15 @@ pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
             all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
             all
         });
+        quieted_strangers = quiet::from_sets(runner, now);
         ("ipset", capacity, entries)
     } else {
         let clock = recent::Clock::read();
+        quieted_strangers = quiet::from_recent(
+            xt_recent_list(crate::ruleset::QUIET_SOURCES),
+            clock,
+            quiet::seconds_in_rules(&rules),
+        );
         let capacity = capacity();
         let entries = LISTS.map(|name| recent::dated(xt_recent_list(name), clock));
         for (name, l) in LISTS.iter().zip(&entries) {
@@ -136,6 +147,7 @@ pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
         banned_scanners,
         known_phones,
         trapped_sources,
+        quieted_strangers,
         list_store: list_store.to_string(),
         list_capacity,
         warnings,
@@ -166,14 +178,20 @@ pub fn explain(
 }
 
 fn section(out: &mut String, title: &str, entries: &[Entry]) {
+    section_seen(out, title, "last seen", entries)
+}
+
+/// `seen`: what the entry's time is (when the source was last seen, or
+/// when it was quieted).
+fn section_seen(out: &mut String, title: &str, seen_word: &str, entries: &[Entry]) {
     out.push_str(&format!("\n{title} ({}):\n", entries.len()));
     if entries.is_empty() {
         out.push_str("  none\n");
     }
     for e in entries.iter().take(20) {
         let when = match (&e.last_seen, e.expires_in) {
-            (Some(seen), Some(left)) => format!("last seen {seen}, released in {left} s"),
-            (Some(seen), None) => format!("last seen {seen}"),
+            (Some(seen), Some(left)) => format!("{seen_word} {seen}, released in {left} s"),
+            (Some(seen), None) => format!("{seen_word} {seen}"),
             (None, Some(left)) => format!("released in {left} s"),
             (None, None) => "listed until removed".to_string(),
         };
@@ -231,6 +249,14 @@ pub fn report(s: &Status) -> String {
     section(&mut out, banned, &s.banned_scanners);
     section(&mut out, "Known phones", &s.known_phones);
     section(&mut out, "Trapped port scanners", &s.trapped_sources);
+    if s.mode.as_deref() == Some("strict") {
+        section_seen(
+            &mut out,
+            "Quieted strangers, their UDP SIP and RTP dropped",
+            "quieted",
+            &s.quieted_strangers,
+        );
+    }
     out.push_str(&match s.list_store.as_str() {
         "ipset" => format!(
             "\nEach list is an ipset set of at most {} addresses, never evicted.\n",
