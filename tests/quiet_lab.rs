@@ -204,6 +204,34 @@ fn quiet_holds(lists: &str) {
         "still quiet after {QUIET_SECONDS} s ({lists})"
     );
 
+    // Quieted again, then lifted by hand: `unban` takes it off the quiet
+    // list (what `u` does on the Status screen), its RTP arrives at once.
+    flood(&stranger, 30);
+    assert_eq!(
+        quieted_in_status(&pbx.ns).len(),
+        1,
+        "not quieted again ({lists})"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let out = in_ns(&pbx.ns, bin().to_str().unwrap())
+        .arg("--root")
+        .arg(root.path())
+        .args(["unban", &stranger.ip])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("taken off the quiet list (QUIET)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    rtp(&stranger);
+    assert_eq!(
+        sources(&drain(&media, WINDOW)),
+        [stranger.ip.as_str()],
+        "still quiet after unban ({lists})"
+    );
+
     // A ban (made here by hand, as `ban`, the watcher or a boot restore
     // would) is copied onto QUIET by the banned source's next packet, and
     // the copy outlives a quiet entry: its RTP stays dropped.

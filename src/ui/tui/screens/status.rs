@@ -71,12 +71,19 @@ pub enum List {
     Banned,
     Known,
     Trapped,
+    Quieted,
 }
 
-const SHOWN: [(List, &str, usize); 3] = [
+const SHOWN: [(List, &str, usize); 4] = [
     (List::Banned, "Banned scanners, newest first", 5),
     (List::Known, "Known phones", 5),
     (List::Trapped, "Trapped port scanners", 3),
+    // `u` lifts a quiet entry (unban takes the source off QUIET too).
+    (
+        List::Quieted,
+        "Quieted strangers (SIP/RTP dropped), newest first",
+        3,
+    ),
 ];
 
 fn list(status: &Status, which: List) -> &[Entry] {
@@ -84,6 +91,7 @@ fn list(status: &Status, which: List) -> &[Entry] {
         List::Banned => &status.banned_scanners,
         List::Known => &status.known_phones,
         List::Trapped => &status.trapped_sources,
+        List::Quieted => &status.quieted_strangers,
     }
 }
 
