@@ -55,10 +55,11 @@ pub(super) fn raw_table(spec: &FirewallSpec, family: Family) -> Table {
     }
     let mut newsip = Vec::new();
     if strict {
-        // A quieted stranger's flood first: after the phones' lookup it is
-        // the second and last lookup of its packets (a banned source's SIP
-        // pays this one too, on its way to the ban: scripts/bench-firewall.sh
-        // measured both orders, and a stranger's flood is the common case).
+        // The quiet list first: after the phones' lookup it is the second
+        // and last lookup of a quieted stranger's SIP and RTP, and of a
+        // banned source's once its ban is copied there (BANNED below). Without
+        // the copy, the ban first or the quiet list first each cost the other
+        // flood a third lookup (scripts/bench-firewall.sh, BENCHMARKS.md).
         entry.extend(quiet(spec, lists));
         entry.push(
             Rule::new(
