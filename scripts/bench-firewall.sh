@@ -240,7 +240,7 @@ done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "machine: $(nproc) cores, $(uname -r), $(iptables -V), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "rounds: $rounds of ${sample}s samples, shuffled; ratios taken within a round, median shown"
+echo "rounds: $rounds of ${sample}s races, the kinds of traffic shuffled; ratios taken within a round, median shown"
 printf '%-22s %11s' "traffic" "no firewall"
 printf ' %13s' "article" "ours" "+100k bans" "+100k each" "floor" "floor again" "nft floor" "drop floor" "both floor"
 printf ' %10s %10s\n' "ours/floor" "ours/both"

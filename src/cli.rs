@@ -190,12 +190,12 @@ pub enum Command {
         (the saved lists the boot unit restores) and recorded: `status` shows why."
     )]
     Ban(ListArgs),
-    /// Lift a ban (by hand or by a scanner signature)
+    /// Lift a ban (by hand or by a scanner signature), or a stranger's quiet
     #[command(
         after_help = "Example:\n  asterisk-harden unban 198.51.100.23 --reason \"was our new office\""
     )]
     Unban(ListArgs),
-    /// Make one address a known phone (strict mode's fast path); lifts its ban and trap
+    /// Make one address a known phone (strict mode's fast path); lifts its ban, trap and quiet
     #[command(
         after_help = "Example:\n  asterisk-harden allow 203.0.113.40 --reason \"Yealink in room 12\""
     )]

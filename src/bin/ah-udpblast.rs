@@ -73,7 +73,7 @@ struct Blaster {
     // for as long as the messages are used.
     _data: Vec<u8>,
     _iov: Box<libc::iovec>,
-    _dest: Box<libc::sockaddr_in>,
+    _dest: Option<Box<nix::sys::socket::SockaddrIn>>,
     _controls: Vec<Vec<u64>>,
 }
 
@@ -110,7 +110,7 @@ impl Blaster {
             next: 0,
             _data: data,
             _iov: iov,
-            _dest: Box::new(unsafe { std::mem::zeroed() }),
+            _dest: None,
             _controls: Vec::new(),
         }
     }
@@ -120,14 +120,7 @@ impl Blaster {
         let to_v4: SocketAddrV4 = to.parse().unwrap_or_else(|_| usage());
         let data = payload(kind, &SocketAddr::V4(to_v4));
         let sock = UdpSocket::bind(("0.0.0.0", 0)).expect("bind");
-        let mut dest = Box::new(libc::sockaddr_in {
-            sin_family: libc::AF_INET as libc::sa_family_t,
-            sin_port: to_v4.port().to_be(),
-            sin_addr: libc::in_addr {
-                s_addr: u32::from(*to_v4.ip()).to_be(),
-            },
-            sin_zero: [0; 8],
-        });
+        let dest = Box::new(nix::sys::socket::SockaddrIn::from(to_v4));
         let mut iov = Box::new(libc::iovec {
             iov_base: data.as_ptr() as *mut libc::c_void,
             iov_len: data.len(),
@@ -167,8 +160,9 @@ impl Blaster {
                 // Vec whose heap buffer does not move), all kept alive by
                 // the Blaster.
                 let mut m: libc::mmsghdr = unsafe { std::mem::zeroed() };
-                m.msg_hdr.msg_name = &mut *dest as *mut _ as *mut libc::c_void;
-                m.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as u32;
+                m.msg_hdr.msg_name =
+                    nix::sys::socket::SockaddrLike::as_ptr(&*dest) as *mut libc::c_void;
+                m.msg_hdr.msg_namelen = nix::sys::socket::SockaddrLike::len(&*dest);
                 m.msg_hdr.msg_iov = &mut *iov;
                 m.msg_hdr.msg_iovlen = 1;
                 let c = &mut controls[j % count as usize];
@@ -184,7 +178,7 @@ impl Blaster {
             next: 0,
             _data: data,
             _iov: iov,
-            _dest: dest,
+            _dest: Some(dest),
             _controls: controls,
         }
     }
@@ -321,37 +315,19 @@ fn report(sent: u64, start: Instant, cpu0: f64) {
 /// A UDP socket bound with SO_REUSEADDR: the sink's port can also send
 /// `answer`'s datagram.
 fn reusable_udp(addr: SocketAddrV4) -> UdpSocket {
-    use std::os::fd::FromRawFd;
-    // SAFETY: plain socket calls on a descriptor this function owns; the
-    // sockaddr_in outlives the bind call.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
-        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
-        let sock = UdpSocket::from_raw_fd(fd);
-        let one: libc::c_int = 1;
-        libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_REUSEADDR,
-            &one as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as u32,
-        );
-        let sin = libc::sockaddr_in {
-            sin_family: libc::AF_INET as libc::sa_family_t,
-            sin_port: addr.port().to_be(),
-            sin_addr: libc::in_addr {
-                s_addr: u32::from(*addr.ip()).to_be(),
-            },
-            sin_zero: [0; 8],
-        };
-        let r = libc::bind(
-            fd,
-            &sin as *const _ as *const libc::sockaddr,
-            std::mem::size_of::<libc::sockaddr_in>() as u32,
-        );
-        assert!(r == 0, "bind {addr}: {}", std::io::Error::last_os_error());
-        sock
-    }
+    use nix::sys::socket::{
+        AddressFamily, SockFlag, SockType, SockaddrIn, bind, setsockopt, socket, sockopt,
+    };
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    setsockopt(&fd, sockopt::ReuseAddr, &true).expect("SO_REUSEADDR");
+    bind(fd.as_raw_fd(), &SockaddrIn::from(addr)).unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+    UdpSocket::from(fd)
 }
 
 /// One datagram from the PBX's port to a flow's fixed source port: the PBX

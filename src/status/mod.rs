@@ -98,15 +98,7 @@ pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
                     ));
             }
         }
-        let entries = in_sets.map(|sets| {
-            let mut all: Vec<Entry> = sets
-                .iter()
-                .flatten()
-                .flat_map(|s| recent::from_set(s, now))
-                .collect();
-            all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
-            all
-        });
+        let entries = in_sets.map(|sets| newest_first(sets.as_deref().unwrap_or_default(), now));
         quieted_strangers = quiet::from_sets(runner, now);
         ("ipset", capacity, entries)
     } else {
@@ -152,6 +144,13 @@ pub fn gather(runner: &dyn Runner) -> Result<Status, StatusError> {
         list_capacity,
         warnings,
     })
+}
+
+/// The members of a list's sets (both families) as entries, newest first.
+fn newest_first(sets: &[crate::sets::SetContents], now: std::time::SystemTime) -> Vec<Entry> {
+    let mut all: Vec<Entry> = sets.iter().flat_map(|s| recent::from_set(s, now)).collect();
+    all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    all
 }
 
 /// Say why each listed address is where it is, from the recorded

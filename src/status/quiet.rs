@@ -11,13 +11,9 @@ use crate::ruleset::QUIET_SOURCES;
 
 /// From the ipset sets `ah-QUIET`/`ah-QUIET6`, newest first.
 pub fn from_sets(runner: &dyn Runner, now: SystemTime) -> Vec<Entry> {
-    let mut all: Vec<Entry> = crate::sets::of_list(runner, QUIET_SOURCES)
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|s| recent::from_set(s, now))
-        .filter(|e| e.expires_in.is_some())
-        .collect();
-    all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    let sets = crate::sets::of_list(runner, QUIET_SOURCES).unwrap_or_default();
+    let mut all = super::newest_first(&sets, now);
+    all.retain(|e| e.expires_in.is_some());
     all
 }
 
